@@ -1,0 +1,153 @@
+package io.llmcap.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Jackson set up once for every YAML and JSON file llmcap reads: snake_case keys, unknown keys
+ * rejected, and binding errors turned into {@link ConfigException}s that name the field.
+ */
+public final class Yaml {
+  private static final ObjectMapper YAML = configure(
+      YAMLMapper.builder(
+              YAMLFactory.builder()
+                  .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                  .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                  .build())
+          .build());
+  private static final ObjectMapper JSON = configure(JsonMapper.builder().build());
+
+  private Yaml() {}
+
+  private static ObjectMapper configure(ObjectMapper m) {
+    m.setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    m.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    m.enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS);
+    m.disable(MapperFeature.ALLOW_COERCION_OF_SCALARS);
+    return m;
+  }
+
+  public static ObjectMapper yaml() {
+    return YAML;
+  }
+
+  public static ObjectMapper json() {
+    return JSON;
+  }
+
+  /** Parses YAML text into a tree; syntax errors name the file and line. */
+  public static JsonNode readTree(InputStream in, String file) {
+    try {
+      JsonNode node = YAML.readTree(in);
+      if (node == null || node.isMissingNode() || node.isNull()) {
+        throw new ConfigException(file, "the file is empty");
+      }
+      return node;
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(file, "malformed YAML: " + e.getOriginalMessage() + location(e));
+    } catch (IOException e) {
+      throw new ConfigException(file, "cannot read: " + e.getMessage());
+    }
+  }
+
+  /** Binds a tree to a record, naming the field path of any mismatch. */
+  public static <T> T bind(JsonNode node, Class<T> type, String file) {
+    try {
+      return YAML.treeToValue(node, type);
+    } catch (UnrecognizedPropertyException e) {
+      List<String> known =
+          e.getKnownPropertyIds() == null
+              ? List.of()
+              : e.getKnownPropertyIds().stream().map(Object::toString).sorted().toList();
+      throw new ConfigException(
+          path(file, e),
+          "unknown key '"
+              + e.getPropertyName()
+              + "'"
+              + DidYouMean.hint(e.getPropertyName(), known)
+              + "; allowed keys: "
+              + String.join(", ", known));
+    } catch (InvalidFormatException e) {
+      throw new ConfigException(
+          path(file, e),
+          "value '" + e.getValue() + "' is not a valid " + typeName(e.getTargetType()));
+    } catch (MismatchedInputException e) {
+      throw new ConfigException(
+          path(file, e), "expected " + typeName(e.getTargetType()) + ": " + e.getOriginalMessage());
+    } catch (JsonMappingException e) {
+      throw new ConfigException(path(file, e), e.getOriginalMessage());
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(file, e.getOriginalMessage());
+    }
+  }
+
+  private static String path(String file, JsonMappingException e) {
+    List<String> parts = new ArrayList<>();
+    for (JsonMappingException.Reference r : e.getPath()) {
+      if (r.getFieldName() != null) {
+        parts.add(r.getFieldName());
+      } else if (r.getIndex() >= 0) {
+        int last = parts.size() - 1;
+        if (last >= 0) {
+          parts.set(last, parts.get(last) + "[" + r.getIndex() + "]");
+        } else {
+          parts.add("[" + r.getIndex() + "]");
+        }
+      }
+    }
+    String field = parts.stream().collect(Collectors.joining("."));
+    if (file == null || file.isEmpty()) {
+      return field;
+    }
+    return field.isEmpty() ? file : file + ": " + field;
+  }
+
+  private static String location(JsonProcessingException e) {
+    return e.getLocation() == null
+        ? ""
+        : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+  }
+
+  private static String typeName(Class<?> t) {
+    if (t == null) {
+      return "value";
+    }
+    if (t == int.class || t == Integer.class || t == long.class || t == Long.class) {
+      return "integer";
+    }
+    if (t == double.class || t == Double.class) {
+      return "number";
+    }
+    if (t == boolean.class || t == Boolean.class) {
+      return "boolean (true/false)";
+    }
+    if (t == String.class) {
+      return "string";
+    }
+    if (List.class.isAssignableFrom(t)) {
+      return "list";
+    }
+    if (t.isEnum()) {
+      return "one of " + java.util.Arrays.toString(t.getEnumConstants()).toLowerCase();
+    }
+    return "mapping (" + t.getSimpleName() + ")";
+  }
+}

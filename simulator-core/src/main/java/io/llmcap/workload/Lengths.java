@@ -1,0 +1,4 @@
+package io.llmcap.workload;
+
+/** Prompt and output token counts of one request. */
+public record Lengths(int prefill, int decode) {}
