@@ -2,7 +2,6 @@ package io.llmcap.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llmcap.config.ConfigException;
-import io.llmcap.config.DidYouMean;
 import io.llmcap.config.Yaml;
 import java.io.IOException;
 import java.io.InputStream;
@@ -142,16 +141,7 @@ public final class Catalog {
   private static <T> T lookup(Map<String, T> map, String name, String field, String what) {
     T t = map.get(name);
     if (t == null) {
-      throw new ConfigException(
-          field,
-          "unknown "
-              + what
-              + " '"
-              + name
-              + "'"
-              + DidYouMean.hint(String.valueOf(name), map.keySet())
-              + "; allowed: "
-              + String.join(", ", map.keySet()));
+      throw ConfigException.unknown(field, what, name, map.keySet());
     }
     return t;
   }

@@ -1,5 +1,7 @@
 package io.llmcap.catalog;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * The shape of a transformer model, as far as serving cost is concerned. Names are Hugging Face
  * ids.
@@ -7,7 +9,7 @@ package io.llmcap.catalog;
 public record ModelSpec(
     String name,
     int numLayers,
-    int numQHeads,
+    @JsonProperty("num_q_heads") int numQHeads,
     int numKvHeads,
     int embeddingDim,
     int mlpHiddenDim,

@@ -23,6 +23,21 @@ public final class ConfigException extends RuntimeException {
     return field;
   }
 
+  /** An unknown name, with the closest known one suggested and the full list of allowed names. */
+  public static ConfigException unknown(
+      String field, String what, Object value, java.util.Collection<String> allowed) {
+    return new ConfigException(
+        field,
+        "unknown "
+            + what
+            + " '"
+            + value
+            + "'"
+            + DidYouMean.hint(String.valueOf(value), allowed)
+            + "; allowed: "
+            + String.join(", ", allowed));
+  }
+
   /** "field: value V is not allowed; allowed: A" in one call. */
   public static ConfigException invalid(String field, Object value, String allowed) {
     return new ConfigException(field, "value '" + value + "' is not allowed; allowed: " + allowed);

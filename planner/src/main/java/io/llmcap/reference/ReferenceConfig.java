@@ -1,0 +1,179 @@
+package io.llmcap.reference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmcap.config.ConfigException;
+import io.llmcap.config.Yaml;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Translates a {@code config.json} written by the reference simulator (Vidur) into llmcap config
+ * keys. Its trace files live in the reference's repository, so a length trace named after one of
+ * the public traces maps to the preset fitted to it; {@code --requests} replays exact requests.
+ */
+public final class ReferenceConfig {
+  /** The llmcap keys to overlay on the defaults, and what the reader should know about them. */
+  public record Translation(ObjectNode overlay, List<String> notes) {}
+
+  private static final Map<String, String> TRACE_PRESETS =
+      Map.of(
+          "splitwise_conv", "chat",
+          "splitwise_code", "code",
+          "arxiv_summarization", "summarization");
+
+  private ReferenceConfig() {}
+
+  public static Translation translate(JsonNode ref, Path requests) {
+    List<String> notes = new ArrayList<>();
+    ObjectNode o = Yaml.yaml().createObjectNode();
+    JsonNode cluster = need(ref, "cluster_config");
+    JsonNode replica = need(cluster, "replica_config");
+    o.put("name", "reference");
+    o.put("seed", need(ref, "seed").asLong());
+    o.put("time_limit", ref.path("time_limit").asDouble(0));
+    ObjectNode c = o.putObject("cluster");
+    c.put("model", text(replica, "model_name"));
+    c.put("sku", text(replica, "device"));
+    c.put("node", text(replica, "network_device"));
+    c.put("tensor_parallel", need(replica, "tensor_parallel_size").asInt());
+    c.put("pipeline_parallel", need(replica, "num_pipeline_stages").asInt());
+    c.put("replicas", need(cluster, "num_replicas").asInt());
+    c.put("memory_margin", need(replica, "memory_margin_fraction").asDouble());
+    o.put("router", text(need(cluster, "global_scheduler_config"), "name"));
+
+    JsonNode rs = need(cluster, "replica_scheduler_config");
+    ObjectNode s = o.putObject("scheduler");
+    s.put("type", text(rs, "name"));
+    s.put("batch_size_cap", need(rs, "batch_size_cap").asInt());
+    s.put("block_size", need(rs, "block_size").asInt());
+    s.put("watermark_fraction", rs.path("watermark_blocks_fraction").asDouble(0.01));
+    if (rs.hasNonNull("num_blocks")) {
+      s.put("num_blocks", rs.get("num_blocks").asInt());
+    }
+    copyInt(rs, "chunk_size", s, "chunk_size");
+    copyInt(rs, "max_tokens_in_batch", s, "max_tokens_in_batch");
+    copyInt(rs, "max_waiting_iters", s, "max_waiting_iters");
+
+    JsonNode gen = need(ref, "request_generator_config");
+    ObjectNode w = o.putObject("workload");
+    w.put("max_tokens", gen.path("max_tokens").asInt(4096));
+    if (requests != null) {
+      if (!Files.isRegularFile(requests)) {
+        throw new ConfigException("--requests", "no such file: " + requests);
+      }
+      w.putNull("preset");
+      w.putNull("num_requests");
+      ObjectNode t = w.putObject("trace");
+      t.put("file", requests.toAbsolutePath().toString());
+      t.put("format", "llmcap");
+      notes.add("replaying the exact requests in " + requests);
+      return new Translation(o, notes);
+    }
+    String kind = text(gen, "name");
+    if (!"synthetic".equals(kind)) {
+      throw new ConfigException(
+          "request_generator_config.name",
+          "'" + kind + "' needs the reference's trace file; pass --requests FILE to replay one");
+    }
+    if (gen.hasNonNull("num_requests")) {
+      w.put("num_requests", gen.get("num_requests").asInt());
+    } else {
+      w.putNull("num_requests");
+    }
+    if (gen.hasNonNull("duration")) {
+      w.put("duration", gen.get("duration").asDouble());
+    }
+    lengths(need(gen, "length_generator_config"), w, notes);
+    intervals(need(gen, "interval_generator_config"), w);
+    return new Translation(o, notes);
+  }
+
+  private static void lengths(JsonNode lg, ObjectNode w, List<String> notes) {
+    String type = text(lg, "name");
+    ObjectNode l = w.putObject("length");
+    w.putNull("preset");
+    switch (type) {
+      case "trace" -> {
+        String file = text(lg, "trace_file");
+        String preset =
+            TRACE_PRESETS.entrySet().stream()
+                .filter(e -> file.contains(e.getKey()))
+                .map(Map.Entry::getValue)
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        new ConfigException(
+                            "length_generator_config.trace_file",
+                            "'" + file + "' is not one of the public traces llmcap has a preset"
+                                + " for (" + String.join(", ", TRACE_PRESETS.keySet())
+                                + "); pass --requests FILE to replay exact requests"));
+        w.put("preset", preset);
+        notes.add("lengths from preset '" + preset + "', fitted to " + file);
+      }
+      case "fixed" -> {
+        l.put("type", "fixed");
+        l.put("prefill_tokens", need(lg, "prefill_tokens").asInt());
+        l.put("decode_tokens", need(lg, "decode_tokens").asInt());
+      }
+      case "uniform", "zipf" -> {
+        l.put("type", type);
+        l.put("min_tokens", need(lg, "min_tokens").asInt());
+        l.put("prefill_to_decode_ratio", need(lg, "prefill_to_decode_ratio").asDouble());
+        if ("zipf".equals(type)) {
+          l.put("theta", need(lg, "theta").asDouble());
+        }
+      }
+      default ->
+          throw ConfigException.unknown(
+              "length_generator_config.name",
+              "length generator",
+              type,
+              List.of("trace", "fixed", "uniform", "zipf"));
+    }
+  }
+
+  private static void intervals(JsonNode ig, ObjectNode w) {
+    String type = text(ig, "name");
+    ObjectNode i = w.putObject("interval");
+    switch (type) {
+      case "poisson" -> {
+        i.put("type", "poisson");
+        i.put("qps", need(ig, "qps").asDouble());
+      }
+      case "gamma" -> {
+        i.put("type", "gamma");
+        i.put("qps", need(ig, "qps").asDouble());
+        i.put("cv", need(ig, "cv").asDouble());
+      }
+      case "static" -> i.put("type", "static");
+      default ->
+          throw ConfigException.unknown(
+              "interval_generator_config.name",
+              "interval generator",
+              type,
+              List.of("poisson", "gamma", "static"));
+    }
+  }
+
+  private static void copyInt(JsonNode from, String key, ObjectNode to, String toKey) {
+    if (from.hasNonNull(key)) {
+      to.put(toKey, from.get(key).asInt());
+    }
+  }
+
+  private static JsonNode need(JsonNode node, String key) {
+    JsonNode v = node.get(key);
+    if (v == null || v.isNull()) {
+      throw new ConfigException(key, "missing from the reference config");
+    }
+    return v;
+  }
+
+  private static String text(JsonNode node, String key) {
+    return need(node, key).asText();
+  }
+}

@@ -1,0 +1,136 @@
+package io.llmcap.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Resolves a simulation config: {@code defaults.yaml} (every key, documented), then the user's
+ * file, then {@code --set key=value} overrides. Keys the defaults do not have are rejected with a
+ * did-you-mean, so a typo never silently falls back to a default.
+ */
+public final class ConfigLoader {
+  private static final String DEFAULTS = "llmcap/defaults.yaml";
+
+  private ConfigLoader() {}
+
+  /** The default tree; every valid key appears in it. */
+  public static ObjectNode defaults() {
+    try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(DEFAULTS)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + DEFAULTS);
+      }
+      return (ObjectNode) Yaml.readTree(in, DEFAULTS);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Reads a YAML file into a tree, with errors naming the file. */
+  public static JsonNode readFile(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new ConfigException(file.toString(), "no such file");
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      return Yaml.readTree(in, file.toString());
+    } catch (IOException e) {
+      throw new ConfigException(file.toString(), "cannot read: " + e.getMessage());
+    }
+  }
+
+  /** Merges {@code overlay} into {@code base} in place, rejecting keys {@code base} lacks. */
+  public static void merge(ObjectNode base, JsonNode overlay, String path) {
+    if (!overlay.isObject()) {
+      throw new ConfigException(path.isEmpty() ? "config" : path, "expected a mapping of keys");
+    }
+    Iterator<Map.Entry<String, JsonNode>> it = overlay.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String key = e.getKey();
+      String field = path.isEmpty() ? key : path + "." + key;
+      JsonNode current = base.get(key);
+      if (current == null) {
+        throw unknownKey(field, key, base);
+      }
+      if (current.isObject()) {
+        if (e.getValue().isNull()) {
+          throw new ConfigException(field, "expected a mapping of keys, got null");
+        }
+        merge((ObjectNode) current, e.getValue(), field);
+      } else {
+        if (e.getValue().isContainerNode()) {
+          throw new ConfigException(field, "expected a single value, got " + describe(e.getValue()));
+        }
+        base.set(key, e.getValue());
+      }
+    }
+  }
+
+  /** Applies one {@code dotted.key=value} override; the value is read as a YAML scalar. */
+  public static void set(ObjectNode tree, String assignment) {
+    int eq = assignment.indexOf('=');
+    if (eq <= 0) {
+      throw new ConfigException("--set", "'" + assignment + "' is not of the form key=value");
+    }
+    String key = assignment.substring(0, eq).trim();
+    String raw = assignment.substring(eq + 1).trim();
+    JsonNode value;
+    try {
+      value = Yaml.yaml().readTree(raw.isEmpty() ? "null" : raw);
+    } catch (IOException e) {
+      throw new ConfigException(key, "cannot read value '" + raw + "'");
+    }
+    if (value == null || value.isMissingNode()) {
+      value = Yaml.yaml().nullNode();
+    }
+    String[] parts = key.split("\\.");
+    ObjectNode overlay = Yaml.yaml().createObjectNode();
+    ObjectNode cursor = overlay;
+    for (int i = 0; i < parts.length - 1; i++) {
+      cursor = cursor.putObject(parts[i]);
+    }
+    cursor.set(parts[parts.length - 1], value);
+    merge(tree, overlay, "");
+  }
+
+  /** Defaults, then the file (if any), then the overrides: the resolved tree. */
+  public static ObjectNode resolve(Path file, List<String> overrides) {
+    ObjectNode tree = defaults();
+    if (file != null) {
+      merge(tree, readFile(file), "");
+    }
+    for (String s : overrides) {
+      set(tree, s);
+    }
+    return tree;
+  }
+
+  public static SimulationConfig bind(JsonNode resolved) {
+    return Yaml.bind(resolved, SimulationConfig.class, "");
+  }
+
+  private static ConfigException unknownKey(String field, String key, ObjectNode level) {
+    List<String> known = new ArrayList<>();
+    level.fieldNames().forEachRemaining(known::add);
+    return new ConfigException(
+        field,
+        "unknown key '"
+            + key
+            + "'"
+            + DidYouMean.hint(key, known)
+            + "; allowed keys here: "
+            + String.join(", ", known));
+  }
+
+  private static String describe(JsonNode n) {
+    return n.isArray() ? "a list" : "a mapping";
+  }
+}

@@ -1,0 +1,101 @@
+package io.llmcap.engine;
+
+import io.llmcap.timing.BatchView;
+import java.util.List;
+
+/**
+ * One iteration of one replica: the requests it runs and how many tokens each processes. Token
+ * counts and KV lengths are captured at construction, so predictors see a fixed shape.
+ */
+public final class Batch implements BatchView {
+  private final long id;
+  private final int replicaId;
+  private final Request[] requests;
+  private final int[] numTokens;
+  private final int[] processedBefore;
+  private final boolean[] prefill;
+  private final int totalTokens;
+  private final int prefillTokens;
+  private double scheduledAt = Double.NaN;
+
+  public Batch(long id, int replicaId, List<Request> requests, int[] numTokens) {
+    if (requests.size() != numTokens.length) {
+      throw new IllegalArgumentException("one token count per request");
+    }
+    this.id = id;
+    this.replicaId = replicaId;
+    this.requests = requests.toArray(new Request[0]);
+    this.numTokens = numTokens;
+    this.processedBefore = new int[numTokens.length];
+    this.prefill = new boolean[numTokens.length];
+    int total = 0;
+    int pre = 0;
+    for (int i = 0; i < numTokens.length; i++) {
+      Request r = this.requests[i];
+      processedBefore[i] = r.processed();
+      prefill[i] = !r.prefillComplete();
+      total += numTokens[i];
+      if (prefill[i]) {
+        pre += numTokens[i];
+      }
+    }
+    this.totalTokens = total;
+    this.prefillTokens = pre;
+  }
+
+  void onSchedule(double t) {
+    scheduledAt = t;
+    for (Request r : requests) {
+      r.onBatchSchedule(t);
+    }
+  }
+
+  public long id() {
+    return id;
+  }
+
+  public int replicaId() {
+    return replicaId;
+  }
+
+  public Request request(int i) {
+    return requests[i];
+  }
+
+  public double scheduledAt() {
+    return scheduledAt;
+  }
+
+  @Override
+  public int size() {
+    return requests.length;
+  }
+
+  @Override
+  public int numTokens(int i) {
+    return numTokens[i];
+  }
+
+  @Override
+  public int processedBefore(int i) {
+    return processedBefore[i];
+  }
+
+  @Override
+  public boolean isPrefill(int i) {
+    return prefill[i];
+  }
+
+  @Override
+  public int totalTokens() {
+    return totalTokens;
+  }
+
+  public int prefillTokens() {
+    return prefillTokens;
+  }
+
+  public int decodeTokens() {
+    return totalTokens - prefillTokens;
+  }
+}

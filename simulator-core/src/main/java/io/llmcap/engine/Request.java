@@ -1,0 +1,211 @@
+package io.llmcap.engine;
+
+import io.llmcap.workload.RequestSpec;
+
+/**
+ * A request's mutable life inside the engine. Timestamps are simulated seconds; NaN means "not
+ * yet". Token accounting follows the reference: the iteration that completes the prefill also
+ * yields the first output token, so a request needs {@code decode - 1} decode iterations.
+ */
+public final class Request {
+  private final long id;
+  private final double arrivedAt;
+  private final int originalPrefill;
+  private final int originalDecode;
+
+  private int prefillTokens;
+  private int decodeTokens;
+  private int processed;
+  private boolean prefillComplete;
+  private boolean scheduled;
+  private boolean completed;
+  private int restarts;
+  private long recomputedTokens;
+  private int replicaId = -1;
+
+  private double scheduledAt = Double.NaN;
+  private double firstTokenAt = Double.NaN;
+  private double completedAt = Double.NaN;
+  private double lastTokenAt = Double.NaN;
+  private double executionTime;
+  private double modelExecutionTime;
+  private double preemptedTime;
+  private double latestStageCompletedAt = Double.NaN;
+  private double latestIterationCompletedAt = Double.NaN;
+
+  // KV-cache accounting, owned by the replica scheduler; kept here to avoid a map per replica.
+  int allocatedBlocks;
+  boolean holdsBlocks;
+
+  public Request(RequestSpec spec) {
+    this.id = spec.id();
+    this.arrivedAt = spec.arrivedAt();
+    this.originalPrefill = spec.prefillTokens();
+    this.originalDecode = spec.decodeTokens();
+    this.prefillTokens = spec.prefillTokens();
+    this.decodeTokens = spec.decodeTokens();
+  }
+
+  void onBatchSchedule(double t) {
+    if (!scheduled && restarts == 0) {
+      scheduledAt = t;
+    }
+    scheduled = true;
+  }
+
+  void onStageSchedule(double t) {
+    if (!Double.isNaN(latestStageCompletedAt)) {
+      preemptedTime += t - latestStageCompletedAt;
+    }
+  }
+
+  void onStageEnd(double t, double execution, double modelExecution) {
+    executionTime += execution;
+    modelExecutionTime += modelExecution;
+    latestStageCompletedAt = t;
+  }
+
+  /**
+   * Advances the token counters after an iteration that processed {@code tokens} tokens.
+   *
+   * @return true when this iteration emitted an output token
+   */
+  boolean onBatchEnd(double t, int tokens) {
+    processed += tokens;
+    latestIterationCompletedAt = t;
+    if (processed > prefillTokens + decodeTokens) {
+      throw new IllegalStateException("request " + id + " processed more tokens than it has");
+    }
+    boolean emitted = false;
+    if (!prefillComplete && processed == prefillTokens) {
+      prefillComplete = true;
+      processed += 1;
+      emitted = true;
+      if (Double.isNaN(firstTokenAt)) {
+        firstTokenAt = t;
+      }
+    } else if (prefillComplete) {
+      emitted = true;
+    }
+    if (processed == prefillTokens + decodeTokens) {
+      completed = true;
+      completedAt = t;
+    }
+    return emitted;
+  }
+
+  /**
+   * Preemption by recomputation: everything processed so far becomes the new prompt. Unlike the
+   * reference, a request preempted in the middle of its prefill keeps its whole prompt as prompt.
+   */
+  public void restart() {
+    recomputedTokens += prefillComplete ? processed - 1 : processed;
+    int newPrefill = Math.max(processed, prefillTokens);
+    decodeTokens = prefillTokens + decodeTokens - newPrefill;
+    prefillTokens = newPrefill;
+    processed = 0;
+    prefillComplete = false;
+    scheduled = false;
+    restarts++;
+  }
+
+  double lastTokenAt() {
+    return lastTokenAt;
+  }
+
+  void setLastTokenAt(double t) {
+    lastTokenAt = t;
+  }
+
+  void assignReplica(int replica) {
+    replicaId = replica;
+  }
+
+  public long id() {
+    return id;
+  }
+
+  public double arrivedAt() {
+    return arrivedAt;
+  }
+
+  /** Prompt length as the workload gave it (unchanged by restarts). */
+  public int originalPrefill() {
+    return originalPrefill;
+  }
+
+  /** Output length as the workload gave it (unchanged by restarts). */
+  public int originalDecode() {
+    return originalDecode;
+  }
+
+  /** Current prompt length: grows when a restart turns generated tokens into prompt. */
+  public int prefillTokens() {
+    return prefillTokens;
+  }
+
+  public int decodeTokens() {
+    return decodeTokens;
+  }
+
+  public int processed() {
+    return processed;
+  }
+
+  public boolean prefillComplete() {
+    return prefillComplete;
+  }
+
+  public boolean completed() {
+    return completed;
+  }
+
+  public boolean scheduled() {
+    return scheduled;
+  }
+
+  public int restarts() {
+    return restarts;
+  }
+
+  /** Tokens processed by attempts that a restart threw away. */
+  public long recomputedTokens() {
+    return recomputedTokens;
+  }
+
+  public int replicaId() {
+    return replicaId;
+  }
+
+  public double scheduledAt() {
+    return scheduledAt;
+  }
+
+  public double firstTokenAt() {
+    return firstTokenAt;
+  }
+
+  public double completedAt() {
+    return completedAt;
+  }
+
+  public double executionTime() {
+    return executionTime;
+  }
+
+  public double modelExecutionTime() {
+    return modelExecutionTime;
+  }
+
+  public double preemptedTime() {
+    return preemptedTime;
+  }
+
+  public double latestIterationCompletedAt() {
+    return latestIterationCompletedAt;
+  }
+
+  public int allocatedBlocks() {
+    return allocatedBlocks;
+  }
+}

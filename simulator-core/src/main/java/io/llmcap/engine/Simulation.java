@@ -1,0 +1,260 @@
+package io.llmcap.engine;
+
+import io.llmcap.catalog.Catalog;
+import io.llmcap.catalog.Deployment;
+import io.llmcap.catalog.ModelSpec;
+import io.llmcap.catalog.NodeSku;
+import io.llmcap.cluster.Routers;
+import io.llmcap.config.ConfigException;
+import io.llmcap.config.SimulationConfig;
+import io.llmcap.config.SimulationConfig.ClusterConfig;
+import io.llmcap.config.SimulationConfig.SchedulerConfig;
+import io.llmcap.metrics.MetricsCollector;
+import io.llmcap.metrics.RunListener;
+import io.llmcap.scheduler.MemoryPlan;
+import io.llmcap.scheduler.MemoryPlanner;
+import io.llmcap.scheduler.ReplicaScheduler;
+import io.llmcap.scheduler.SchedulerContext;
+import io.llmcap.scheduler.Schedulers;
+import io.llmcap.timing.ExecutionTimePredictor;
+import io.llmcap.workload.Workloads;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A validated simulation: the config checked against the catalog, the deployment resolved and its
+ * memory planned. {@link #run} can be called any number of times and gives identical results.
+ */
+public final class Simulation {
+  private final SimulationConfig config;
+  private final Deployment deployment;
+  private final MemoryPlan memory;
+  private final Path baseDir;
+
+  private Simulation(SimulationConfig config, Deployment deployment, MemoryPlan memory, Path baseDir) {
+    this.config = config;
+    this.deployment = deployment;
+    this.memory = memory;
+    this.baseDir = baseDir;
+  }
+
+  /**
+   * Checks every field and resolves the deployment.
+   *
+   * @param baseDir folder that relative file paths in the config resolve against
+   * @throws ConfigException naming the first bad field
+   */
+  public static Simulation prepare(SimulationConfig config, Catalog catalog, Path baseDir) {
+    if (config.timeLimit() < 0 || Double.isNaN(config.timeLimit())) {
+      throw ConfigException.invalid("time_limit", config.timeLimit(), "0 (no limit) or more seconds");
+    }
+    Deployment d = deployment(config.cluster(), catalog);
+    Routers.check(config.router());
+    SchedulerConfig s = config.scheduler();
+    checkScheduler(s, d);
+    Workloads.validate(config.workload(), baseDir);
+    int maxTokens = config.workload().maxTokens();
+    int blockSize = blockSize(s);
+    MemoryPlan plan =
+        MemoryPlanner.plan(d, config.cluster().memoryMargin(), maxTokens, blockSize, s.numBlocks());
+    checkCapacity(s, plan, maxTokens);
+    return new Simulation(config, d, plan, baseDir);
+  }
+
+  private static Deployment deployment(ClusterConfig c, Catalog catalog) {
+    ModelSpec model = catalog.model(c.model(), "cluster.model");
+    var sku = catalog.sku(c.sku(), "cluster.sku");
+    NodeSku node = catalog.node(c.node(), "cluster.node");
+    if (!node.sku().equals(sku.name())) {
+      List<String> fitting =
+          catalog.nodes().values().stream()
+              .filter(n -> n.sku().equals(sku.name()))
+              .map(NodeSku::name)
+              .toList();
+      throw ConfigException.invalid(
+          "cluster.node",
+          c.node(),
+          "a node type with " + sku.name() + " GPUs: " + String.join(", ", fitting));
+    }
+    int tp = c.tensorParallel();
+    int pp = c.pipelineParallel();
+    if (tp < 1) {
+      throw ConfigException.invalid("cluster.tensor_parallel", tp, "an integer ≥ 1");
+    }
+    if (pp < 1) {
+      throw ConfigException.invalid("cluster.pipeline_parallel", pp, "an integer ≥ 1");
+    }
+    if (c.replicas() < 1) {
+      throw ConfigException.invalid("cluster.replicas", c.replicas(), "an integer ≥ 1");
+    }
+    if (!(c.memoryMargin() >= 0 && c.memoryMargin() < 1)) {
+      throw ConfigException.invalid("cluster.memory_margin", c.memoryMargin(), "0 ≤ margin < 1");
+    }
+    if (model.noTensorParallel() && tp > 1) {
+      throw ConfigException.invalid(
+          "cluster.tensor_parallel", tp, "1 (" + model.name() + " does not support tensor parallelism)");
+    }
+    if (model.numQHeads() % tp != 0 || model.embeddingDim() % tp != 0) {
+      throw ConfigException.invalid(
+          "cluster.tensor_parallel",
+          tp,
+          "a divisor of " + model.name() + "'s " + model.numQHeads() + " attention heads: "
+              + divisors(model.numQHeads(), node.devicesPerNode()));
+    }
+    if (tp > node.devicesPerNode()) {
+      throw ConfigException.invalid(
+          "cluster.tensor_parallel",
+          tp,
+          "at most " + node.devicesPerNode() + " (the GPUs in one " + node.name() + " node)");
+    }
+    if (model.numLayers() % pp != 0) {
+      throw ConfigException.invalid(
+          "cluster.pipeline_parallel",
+          pp,
+          "a divisor of " + model.name() + "'s " + model.numLayers() + " layers: "
+              + divisors(model.numLayers(), model.numLayers()));
+    }
+    int devices = tp * pp;
+    if (devices > node.devicesPerNode() && devices % node.devicesPerNode() != 0) {
+      throw ConfigException.invalid(
+          "cluster.pipeline_parallel",
+          pp,
+          "a value making tensor_parallel × pipeline_parallel fit in one "
+              + node.name()
+              + " node ("
+              + node.devicesPerNode()
+              + " GPUs) or fill whole nodes");
+    }
+    return new Deployment(model, sku, node, tp, pp);
+  }
+
+  private static String divisors(int n, int max) {
+    List<String> out = new ArrayList<>();
+    for (int i = 1; i <= Math.min(n, max); i++) {
+      if (n % i == 0) {
+        out.add(Integer.toString(i));
+      }
+    }
+    return String.join(", ", out);
+  }
+
+  private static int blockSize(SchedulerConfig s) {
+    // LightLLM manages the KV cache per token
+    return "lightllm".equals(s.type()) ? 1 : s.blockSize();
+  }
+
+  private static void checkScheduler(SchedulerConfig s, Deployment d) {
+    Schedulers.check(s.type());
+    positive("scheduler.batch_size_cap", s.batchSizeCap());
+    positive("scheduler.block_size", s.blockSize());
+    positive("scheduler.chunk_size", s.chunkSize());
+    positive("scheduler.max_tokens_in_batch", s.maxTokensInBatch());
+    positive("scheduler.max_waiting_iters", s.maxWaitingIters());
+    if (s.numBlocks() != null) {
+      positive("scheduler.num_blocks", s.numBlocks());
+    }
+    if (!(s.watermarkFraction() >= 0 && s.watermarkFraction() < 1)) {
+      throw ConfigException.invalid(
+          "scheduler.watermark_fraction", s.watermarkFraction(), "0 ≤ fraction < 1");
+    }
+    if ("lightllm".equals(s.type()) && d.pp() != 1) {
+      throw ConfigException.invalid(
+          "cluster.pipeline_parallel", d.pp(), "1 (the lightllm scheduler has no pipeline support)");
+    }
+  }
+
+  private static void checkCapacity(SchedulerConfig s, MemoryPlan plan, int maxTokens) {
+    boolean budgeted = "vllm".equals(s.type()) || "lightllm".equals(s.type());
+    if (budgeted && s.maxTokensInBatch() < maxTokens) {
+      throw ConfigException.invalid(
+          "scheduler.max_tokens_in_batch",
+          s.maxTokensInBatch(),
+          "at least workload.max_tokens (" + maxTokens + "), or a long prompt never fits a batch");
+    }
+    int needed =
+        switch (s.type()) {
+          case "orca", "faster_transformer" -> plan.maxBlocksPerSequence();
+          case "lightllm" -> maxTokens + 1;
+          default ->
+              (maxTokens + plan.blockSize() - 1) / plan.blockSize()
+                  + (int) (s.watermarkFraction() * plan.numBlocks());
+        };
+    if (plan.numBlocks() < needed) {
+      throw ConfigException.invalid(
+          "scheduler.num_blocks",
+          plan.numBlocks(),
+          "at least " + needed + " blocks, enough for one request of workload.max_tokens");
+    }
+  }
+
+  private static void positive(String field, int v) {
+    if (v < 1) {
+      throw ConfigException.invalid(field, v, "an integer ≥ 1");
+    }
+  }
+
+  /** Runs the simulation to completion with the given predictor. */
+  public SimulationResult run(ExecutionTimePredictor predictor, List<RunListener> listeners) {
+    long wallStart = System.nanoTime();
+    SplittableRandom seeds = new SplittableRandom(config.seed());
+    long workloadSeed = seeds.nextLong();
+    long routerSeed = seeds.nextLong();
+    int n = config.cluster().replicas();
+    AtomicLong batchIds = new AtomicLong();
+    List<ReplicaScheduler> replicas = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      replicas.add(
+          Schedulers.create(
+              new SchedulerContext(i, deployment.pp(), config.scheduler(), memory, batchIds)));
+    }
+    MetricsCollector metrics = new MetricsCollector(n, deployment.pp(), listeners);
+    Simulator sim =
+        new Simulator(
+            deployment,
+            replicas,
+            Routers.create(config.router(), routerSeed),
+            predictor,
+            Workloads.open(config.workload(), workloadSeed, baseDir),
+            config.timeLimit(),
+            metrics);
+    sim.run();
+    boolean limited = config.timeLimit() > 0 && sim.now() > config.timeLimit();
+    if (!limited && !sim.drained()) {
+      throw new IllegalStateException(
+          "simulation stalled at t="
+              + sim.now()
+              + " s with "
+              + (sim.arrived() - sim.completed())
+              + " requests unfinished");
+    }
+    long preemptions = replicas.stream().mapToLong(ReplicaScheduler::preemptions).sum();
+    return new SimulationResult(
+        config,
+        deployment,
+        memory,
+        predictor.describe(),
+        metrics,
+        replicas.stream().map(r -> r.kv().numBlocks()).toList(),
+        replicas.get(0).maxBatchSize(),
+        sim.arrived(),
+        sim.events(),
+        preemptions,
+        sim.now(),
+        (System.nanoTime() - wallStart) / 1e9);
+  }
+
+  public SimulationConfig config() {
+    return config;
+  }
+
+  public Deployment deployment() {
+    return deployment;
+  }
+
+  public MemoryPlan memory() {
+    return memory;
+  }
+}

@@ -1,0 +1,22 @@
+package io.llmcap.engine;
+
+import io.llmcap.catalog.Deployment;
+import io.llmcap.config.SimulationConfig;
+import io.llmcap.metrics.MetricsCollector;
+import io.llmcap.scheduler.MemoryPlan;
+import java.util.List;
+
+/** Everything a finished run produced. {@code wallSeconds} is host time, never written to files. */
+public record SimulationResult(
+    SimulationConfig config,
+    Deployment deployment,
+    MemoryPlan memory,
+    String predictor,
+    MetricsCollector metrics,
+    List<Integer> kvBlocksPerReplica,
+    int maxBatchSize,
+    long requestsArrived,
+    long events,
+    long preemptions,
+    double endTime,
+    double wallSeconds) {}

@@ -1,0 +1,56 @@
+package io.llmcap.metrics;
+
+import io.llmcap.engine.Request;
+
+/**
+ * The outcome of one completed request. Times are simulated seconds. Lengths are the workload's
+ * (a restart does not change them).
+ */
+public record RequestRecord(
+    long id,
+    int replica,
+    double arrivedAt,
+    int prefillTokens,
+    int decodeTokens,
+    double scheduledAt,
+    double firstTokenAt,
+    double completedAt,
+    double executionTime,
+    double modelExecutionTime,
+    double preemptedTime,
+    int restarts) {
+
+  public static RequestRecord of(Request r) {
+    return new RequestRecord(
+        r.id(),
+        r.replicaId(),
+        r.arrivedAt(),
+        r.originalPrefill(),
+        r.originalDecode(),
+        r.scheduledAt(),
+        r.firstTokenAt(),
+        r.completedAt(),
+        r.executionTime(),
+        r.modelExecutionTime(),
+        r.preemptedTime(),
+        r.restarts());
+  }
+
+  /** Time to first token. */
+  public double ttft() {
+    return firstTokenAt - arrivedAt;
+  }
+
+  public double e2e() {
+    return completedAt - arrivedAt;
+  }
+
+  public double schedulingDelay() {
+    return scheduledAt - arrivedAt;
+  }
+
+  /** Mean time per output token after the first; NaN for single-token outputs. */
+  public double tpot() {
+    return decodeTokens > 1 ? (completedAt - firstTokenAt) / (decodeTokens - 1) : Double.NaN;
+  }
+}

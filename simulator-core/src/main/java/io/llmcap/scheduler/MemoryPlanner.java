@@ -1,0 +1,50 @@
+package io.llmcap.scheduler;
+
+import io.llmcap.catalog.Deployment;
+import io.llmcap.config.ConfigException;
+import java.util.Locale;
+
+/**
+ * Sizes the KV cache: usable memory = device memory × (1 − margin) minus fp16 weights per device;
+ * each request may grow to {@code maxTokens}. Unlike the reference, a device's KV cache holds only
+ * the layers of its own pipeline stage, so the slots computed here already cover all micro-batches.
+ */
+public final class MemoryPlanner {
+  private MemoryPlanner() {}
+
+  public static MemoryPlan plan(
+      Deployment d, double memoryMargin, int maxTokens, int blockSize, Integer numBlocksOverride) {
+    long available = (long) (d.sku().memoryBytes() * (1.0 - memoryMargin));
+    long params = 2L * d.model().paramsPerLayerPerDevice(d.tp()) * d.layersPerStage();
+    long kvPerRequest = d.model().kvBytesPerToken(d.tp(), d.layersPerStage()) * (long) maxTokens;
+    long slots = (available - params) / kvPerRequest;
+    if (available <= params || slots <= 0) {
+      throw new ConfigException(
+          "cluster.model",
+          String.format(
+              Locale.ROOT,
+              "%s does not fit on %s at tensor_parallel %d, pipeline_parallel %d: %.1f GiB of"
+                  + " weights per device and %.2f GiB of KV cache for one %d-token request, but"
+                  + " only %.1f GiB usable (memory_margin %.2f); allowed: raise tensor_parallel or"
+                  + " pipeline_parallel, pick a larger SKU, or lower workload.max_tokens",
+              d.model().name(),
+              d.sku().name(),
+              d.tp(),
+              d.pp(),
+              params / GIB,
+              kvPerRequest / GIB,
+              maxTokens,
+              available / GIB,
+              memoryMargin));
+    }
+    int slotCount = (int) Math.min(slots, Integer.MAX_VALUE / 2);
+    int maxBlocksPerSequence = maxTokens / blockSize;
+    long blocks = (long) maxBlocksPerSequence * slotCount;
+    int numBlocks =
+        numBlocksOverride != null ? numBlocksOverride : (int) Math.min(blocks, Integer.MAX_VALUE);
+    return new MemoryPlan(
+        available, params, kvPerRequest, slotCount, blockSize, maxBlocksPerSequence, numBlocks);
+  }
+
+  private static final double GIB = 1024.0 * 1024.0 * 1024.0;
+}

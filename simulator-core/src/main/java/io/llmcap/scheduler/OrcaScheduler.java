@@ -1,0 +1,45 @@
+package io.llmcap.scheduler;
+
+import io.llmcap.engine.Batch;
+import io.llmcap.engine.Request;
+import java.util.ArrayDeque;
+
+/**
+ * Orca: iteration-level scheduling with worst-case KV reservation. A request is admitted only if
+ * blocks for {@code max_tokens} are free, and keeps them until it completes, so it is never
+ * preempted. Running requests decode and new prompts prefill in the same batch.
+ */
+final class OrcaScheduler extends ReplicaScheduler {
+  private final ArrayDeque<Request> running = new ArrayDeque<>();
+
+  OrcaScheduler(SchedulerContext ctx) {
+    super(ctx);
+  }
+
+  @Override
+  protected Batch nextBatch() {
+    BatchBuilder b = new BatchBuilder();
+    while (!running.isEmpty() && b.size() < maxBatchSize) {
+      Request r = running.pollFirst();
+      b.add(r, wholeStepTokens(r));
+    }
+    while (!waiting.isEmpty() && b.size() < maxBatchSize && kv.canAllocate(maxBlocksPerSequence)) {
+      Request r = waiting.pollFirst();
+      kv.allocate(r, maxBlocksPerSequence);
+      b.add(r, wholeStepTokens(r));
+    }
+    return build(b);
+  }
+
+  @Override
+  protected void handleBatchEnd(Batch batch) {
+    for (int i = 0; i < batch.size(); i++) {
+      Request r = batch.request(i);
+      if (r.completed()) {
+        kv.free(r);
+      } else {
+        running.addLast(r);
+      }
+    }
+  }
+}

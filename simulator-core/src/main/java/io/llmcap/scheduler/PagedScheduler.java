@@ -1,0 +1,94 @@
+package io.llmcap.scheduler;
+
+import io.llmcap.engine.Batch;
+import io.llmcap.engine.Request;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Collection;
+
+/**
+ * vLLM-style paged KV accounting shared by vLLM and Sarathi-Serve: a new request reserves blocks
+ * for its whole prompt and must leave the watermark free; a running request grows one block at a
+ * time; when memory runs out the latest-arrived running request is preempted by recomputation.
+ */
+abstract class PagedScheduler extends ReplicaScheduler {
+  /** Running requests between iterations (the reference's "preempted requests"). */
+  protected ArrayDeque<Request> running = new ArrayDeque<>();
+
+  private final int watermarkBlocks;
+
+  PagedScheduler(SchedulerContext ctx) {
+    super(ctx);
+    this.watermarkBlocks = (int) (config.watermarkFraction() * kv.numBlocks());
+  }
+
+  protected final boolean canAllocateRequest(Request r) {
+    if (!kv.holds(r)) {
+      int needed = ceilDiv(r.prefillTokens(), blockSize);
+      return kv.numBlocks() - kv.allocated() - needed >= watermarkBlocks;
+    }
+    // as vLLM does, a running request needs one free block even when its last block has room
+    return kv.free() >= 1;
+  }
+
+  protected final void allocateRequest(Request r) {
+    if (!kv.holds(r)) {
+      kv.allocate(r, ceilDiv(r.prefillTokens(), blockSize));
+      return;
+    }
+    int reserved = kv.blocksOf(r) * blockSize;
+    int required = Math.max(0, r.processed() - reserved);
+    if (required > 1) {
+      throw new IllegalStateException("request " + r.id() + " outgrew its KV blocks by " + required);
+    }
+    if (required == 1) {
+      kv.allocate(r, 1);
+    }
+  }
+
+  /**
+   * Makes room for one more token of {@code r} by evicting the latest-arrived other running
+   * request; evicts {@code r} itself when nobody else is left.
+   *
+   * @return false when {@code r} was evicted
+   */
+  protected final boolean makeRoom(Request r) {
+    while (!canAllocateRequest(r)) {
+      if (running.isEmpty()) {
+        evict(r);
+        return false;
+      }
+      evict(running.pollLast());
+    }
+    return true;
+  }
+
+  protected final void sortRunning(Collection<Request> front) {
+    Request[] all = new Request[front.size() + running.size()];
+    int i = 0;
+    for (Request r : front) {
+      all[i++] = r;
+    }
+    for (Request r : running) {
+      all[i++] = r;
+    }
+    Arrays.sort(all, BY_ARRIVAL);
+    running = new ArrayDeque<>(Arrays.asList(all));
+  }
+
+  @Override
+  protected void handleBatchEnd(Batch batch) {
+    for (int i = 0; i < batch.size(); i++) {
+      Request r = batch.request(i);
+      if (r.completed()) {
+        kv.free(r);
+      } else {
+        running.addLast(r);
+      }
+    }
+  }
+
+  static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+}

@@ -1,0 +1,49 @@
+package io.llmcap.scheduler;
+
+import io.llmcap.engine.Batch;
+import io.llmcap.engine.Request;
+import java.util.List;
+
+/**
+ * vLLM (v0) semantics: prefill-first. New requests form a prefill-only batch within a padded token
+ * budget ({@code batch size × longest prompt ≤ max_tokens_in_batch}); only when no prompt can start
+ * does a decode batch of running requests run. Prefill and decode never mix.
+ */
+final class VllmScheduler extends PagedScheduler {
+  VllmScheduler(SchedulerContext ctx) {
+    super(ctx);
+  }
+
+  @Override
+  protected Batch nextBatch() {
+    BatchBuilder b = new BatchBuilder();
+    while (!waiting.isEmpty()) {
+      Request r = waiting.peekFirst();
+      int next = wholeStepTokens(r);
+      if (!canAllocateRequest(r)) {
+        break;
+      }
+      if ((long) (b.size() + 1) * Math.max(b.maxTokens(), next) > config.maxTokensInBatch()) {
+        break;
+      }
+      if (kv.holders() == config.batchSizeCap() || b.size() == maxMicroBatchSize) {
+        break;
+      }
+      waiting.pollFirst();
+      allocateRequest(r);
+      b.add(r, next);
+    }
+    if (!b.isEmpty()) {
+      return build(b);
+    }
+    sortRunning(List.of());
+    while (!running.isEmpty() && b.size() < maxMicroBatchSize) {
+      Request r = running.pollFirst();
+      if (makeRoom(r)) {
+        allocateRequest(r);
+        b.add(r, wholeStepTokens(r));
+      }
+    }
+    return build(b);
+  }
+}
