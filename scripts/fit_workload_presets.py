@@ -23,7 +23,7 @@ PRESETS = [
     ("code", "splitwise_code.csv"),
     ("summarization", "arxiv_summarization_stats_llama2_tokenizer_filtered_v2.csv"),
 ]
-# Denser in the tails, where a coarse grid would misplace p99.
+# Every 2.5 %, plus finer steps in both tails, where a coarse grid would misplace p1 and p99.
 KNOTS = ([0.0, 0.001, 0.005, 0.01] + [round(0.025 * i, 3) for i in range(1, 40)]
          + [0.99, 0.995, 0.999, 1.0])
 SAMPLES = 200_000

@@ -18,7 +18,8 @@ public record RequestRecord(
     double executionTime,
     double modelExecutionTime,
     double preemptedTime,
-    int restarts) {
+    int restarts,
+    long recomputedTokens) {
 
   public static RequestRecord of(Request r) {
     return new RequestRecord(
@@ -33,7 +34,8 @@ public record RequestRecord(
         r.executionTime(),
         r.modelExecutionTime(),
         r.preemptedTime(),
-        r.restarts());
+        r.restarts(),
+        r.recomputedTokens());
   }
 
   /** Time to first token. */

@@ -41,7 +41,7 @@ public final class RunWriter {
       out.write(
           "request_id,replica,arrived_at,num_prefill_tokens,num_decode_tokens,scheduled_at,"
               + "first_token_at,completed_at,ttft,e2e,scheduling_delay,tpot,execution_time,"
-              + "model_execution_time,preemption_time,restarts\n");
+              + "model_execution_time,preemption_time,restarts,recomputed_tokens\n");
       StringBuilder sb = new StringBuilder(256);
       for (RequestRecord q : sorted) {
         sb.setLength(0);
@@ -58,7 +58,7 @@ public final class RunWriter {
         sb.append(Csv.num(q.executionTime())).append(',');
         sb.append(Csv.num(q.modelExecutionTime())).append(',');
         sb.append(Csv.num(q.preemptedTime())).append(',');
-        sb.append(q.restarts()).append('\n');
+        sb.append(q.restarts()).append(',').append(q.recomputedTokens()).append('\n');
         out.write(sb.toString());
       }
     }

@@ -13,7 +13,8 @@ public final class GammaIntervals implements IntervalGenerator {
 
   public GammaIntervals(double qps, double cv, long seed) {
     if (!(qps > 0) || Double.isInfinite(qps) || !(cv > 0) || Double.isInfinite(cv)) {
-      throw new IllegalArgumentException("qps and cv must be positive and finite: " + qps + ", " + cv);
+      throw new IllegalArgumentException(
+          "qps and cv must be positive and finite: " + qps + ", " + cv);
     }
     this.shape = 1 / (cv * cv);
     this.scale = 1 / (qps * shape);
@@ -43,8 +44,7 @@ public final class GammaIntervals implements IntervalGenerator {
       v = v * v * v;
       double u = random.nextDouble();
       // The cheap squeeze accepts most draws without a log.
-      if (u < 1 - 0.0331 * x * x * x * x
-          || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) {
+      if (u < 1 - 0.0331 * x * x * x * x || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) {
         return d * v;
       }
     }

@@ -10,11 +10,12 @@ import java.util.stream.Collectors;
  * draws gamma gaps with that cv at the configured qps). Only fitted parameters ship; the traces
  * stay outside the project.
  *
- * <p>Fitted by {@code scripts/fit_workload_presets.py}: each marginal is a piecewise-linear
- * inverse CDF in ln(tokens) with 47 knots, joined by a Gaussian copula whose correlation {@code r
- * = 2 sin(pi rho / 6)} reproduces the trace's Spearman rho. Quality below compares the trace with
+ * <p>Fitted by {@code scripts/fit_workload_presets.py}: each marginal is a piecewise-linear inverse
+ * CDF in ln(tokens) with 47 knots, joined by a Gaussian copula whose correlation {@code r = 2
+ * sin(pi rho / 6)} reproduces the trace's Spearman rho. Quality below compares the trace with
  * 200,000 fitted samples; KS is the Kolmogorov–Smirnov distance. A bivariate log-normal was also
- * fitted and rejected: its KS distances are 0.11 to 0.22 and it misses p99 by 2x to 4x.
+ * fitted and rejected: its KS distances are 0.11 to 0.22 and its p99s are off by factors of 1.8 to
+ * 3.5.
  *
  * @param name the value of {@code workload.preset}
  * @param meanQps mean arrival rate of the source trace in requests per second, NaN when the trace
@@ -56,7 +57,8 @@ public record Preset(String name, double meanQps, double arrivalCv, PresetLength
               0.0762));
 
   /**
-   * Coding requests, from splitwise_code.csv (the Splitwise coding trace; 8,819 rows, 3,436 s). Spearman rho(P, D) = -0.022.
+   * Coding requests, from splitwise_code.csv (the Splitwise coding trace; 8,819 rows, 3,436 s).
+   * Spearman rho(P, D) = -0.022.
    *
    * <pre>
    *            P p50   p90   p99     D p50  p90  p99    KS(P)  KS(D)
@@ -87,8 +89,8 @@ public record Preset(String name, double meanQps, double arrivalCv, PresetLength
               -0.0225));
 
   /**
-   * Summarization requests, from arxiv_summarization_stats_llama2_tokenizer_filtered_v2.csv
-   * (28,257 rows). Spearman rho(P, D) = -0.114.
+   * Summarization requests, from arxiv_summarization_stats_llama2_tokenizer_filtered_v2.csv (28,257
+   * rows). Spearman rho(P, D) = -0.114.
    *
    * <pre>
    *            P p50   p90   p99     D p50  p90  p99    KS(P)  KS(D)

@@ -4,9 +4,9 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Lengths from a fitted {@link Fit}: each marginal is a piecewise-linear inverse CDF in
- * ln(tokens) over the knot probabilities {@link #PROBABILITIES}, and a Gaussian copula with
- * correlation {@link Fit#copulaR} couples prompt and output. Needs no trace file at run time.
+ * Lengths from a fitted {@link Fit}: each marginal is a piecewise-linear inverse CDF in ln(tokens)
+ * over the knot probabilities {@link #PROBABILITIES}, and a Gaussian copula with correlation {@link
+ * Fit#copulaR} couples prompt and output. Needs no trace file at run time.
  */
 public final class PresetLengths implements LengthGenerator {
   /** Where the knots sit on the CDF: every 2.5 %, plus finer steps in both tails. */
@@ -18,13 +18,21 @@ public final class PresetLengths implements LengthGenerator {
   };
 
   private static final double[] ERFC = {
-    -1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398,
-    1.48851587, -0.82215223, 0.17087277
+    -1.26551223,
+    1.00002368,
+    0.37409196,
+    0.09678418,
+    -0.18628806,
+    0.27886807,
+    -1.13520398,
+    1.48851587,
+    -0.82215223,
+    0.17087277
   };
 
   /**
-   * A fitted joint distribution: token counts at {@link #PROBABILITIES} for prompt and output,
-   * and the copula correlation that reproduces their Spearman rank correlation.
+   * A fitted joint distribution: token counts at {@link #PROBABILITIES} for prompt and output, and
+   * the copula correlation that reproduces their Spearman rank correlation.
    */
   public record Fit(double[] prefillKnots, double[] decodeKnots, double copulaR) {
     public Fit {

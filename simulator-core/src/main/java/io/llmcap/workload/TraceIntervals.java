@@ -24,8 +24,7 @@ public final class TraceIntervals implements IntervalGenerator {
         times[n++] = csv.nonNegative(column);
       }
       if (n < 2) {
-        throw csv.fileError(
-            "the trace has " + n + " data rows; arrival gaps need at least 2");
+        throw csv.fileError("the trace has " + n + " data rows; arrival gaps need at least 2");
       }
     }
     Arrays.sort(times, 0, n);

@@ -108,9 +108,7 @@ public final class TraceReplay {
     } catch (DateTimeParseException e) {
       throw new ConfigException(
           csv.where(),
-          "column 'TIMESTAMP': '"
-              + text
-              + "' is not a timestamp like 2023-11-16 18:15:46.6805900");
+          "column 'TIMESTAMP': '" + text + "' is not a timestamp like 2023-11-16 18:15:46.6805900");
     }
   }
 

@@ -7,9 +7,9 @@ import java.util.SplittableRandom;
  * reference; the smallest totals are the most likely), then {@code D = total / (1 + ratio)} and
  * {@code P = total - D}, both truncated to ints and at least 1.
  *
- * <p>Unlike the reference, {@code zeta(n)} sums {@code i = 1..n} (the reference stops at {@code
- * n - 1}), and totals are not scrambled (the reference's scramble hashes with Python's {@code
- * hash} and cannot be reproduced).
+ * <p>Unlike the reference, {@code zeta(n)} sums {@code i = 1..n} (the reference stops at {@code n -
+ * 1}), and totals are not scrambled (the reference's scramble hashes with Python's {@code hash} and
+ * cannot be reproduced).
  */
 public final class ZipfLengths implements LengthGenerator {
   private final int minTokens;
@@ -38,9 +38,7 @@ public final class ZipfLengths implements LengthGenerator {
     this.alpha = 1 / (1 - theta);
     // eta only matters when there are more than two items; with two its denominator is 0.
     this.eta =
-        items > 2
-            ? (1 - Math.pow(2.0 / items, 1 - theta)) / (1 - zeta(2, theta) / zetan)
-            : 0;
+        items > 2 ? (1 - Math.pow(2.0 / items, 1 - theta)) / (1 - zeta(2, theta) / zetan) : 0;
     this.random = new SplittableRandom(seed);
   }
 

@@ -7,7 +7,9 @@ import io.llmcap.config.SimulationConfig.WorkloadConfig;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
-/** Mutable stand-in for the workload section of defaults.yaml, so tests change one key at a time. */
+/**
+ * Mutable stand-in for the workload section of defaults.yaml, so tests change one key at a time.
+ */
 final class WorkloadBuilder {
   String preset;
   Integer numRequests = 100;
@@ -56,7 +58,8 @@ final class WorkloadBuilder {
             lengthPrefillScale,
             lengthDecodeScale),
         new IntervalConfig(intervalType, qps, cv, intervalFile, intervalTimeScale),
-        new TraceConfig(traceFile, traceFormat, traceTimeScale, tracePrefillScale, traceDecodeScale));
+        new TraceConfig(
+            traceFile, traceFormat, traceTimeScale, tracePrefillScale, traceDecodeScale));
   }
 
   /** The folder of this package's test CSVs. */
