@@ -16,9 +16,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code llmcap bench}: whole-run throughput of the engine on the quick-start scenario (or any
@@ -31,7 +31,10 @@ import picocli.CommandLine.Model.CommandSpec;
 final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "run config (default: quick start)")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "run config (default: quick start)")
   Path config;
 
   @Option(
@@ -55,7 +58,12 @@ final class BenchCommand implements Callable<Integer> {
     out.printf(
         Locale.ROOT,
         "%-10s %10s %12s %14s %14s %10s%n",
-        "requests", "wall_s", "batches", "requests/s", "events/s", "restarts");
+        "requests",
+        "wall_s",
+        "batches",
+        "requests/s",
+        "events/s",
+        "restarts");
     run(2000);
     for (int n : sizes) {
       double[] walls = new double[repeat];

@@ -9,8 +9,8 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code llmcap catalog}: the models, GPUs, nodes and price books llmcap knows. */
 @Command(
@@ -28,7 +28,14 @@ final class CatalogCommand implements Callable<Integer> {
     out.printf(
         Locale.ROOT,
         "  %-38s %6s %6s %6s %7s %7s %8s %5s%n",
-        "name", "layers", "qheads", "kvhead", "hidden", "mlp", "vocab", "gated");
+        "name",
+        "layers",
+        "qheads",
+        "kvhead",
+        "hidden",
+        "mlp",
+        "vocab",
+        "gated");
     for (ModelSpec m : c.models().values()) {
       out.printf(
           Locale.ROOT,

@@ -8,8 +8,8 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
- * Flags for the knobs people change most; each is shorthand for one {@code --set key=value}.
- * Values stay strings here so that the config loader validates them with field names.
+ * Flags for the knobs people change most; each is shorthand for one {@code --set key=value}. Values
+ * stay strings here so that the config loader validates them with field names.
  */
 final class Knobs {
   @Option(names = "--model", description = "cluster.model: Hugging Face id (see `llmcap catalog`)")

@@ -25,9 +25,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code llmcap simulate}: one simulation, a run folder, and a summary table. */
 @Command(
@@ -68,7 +68,10 @@ final class SimulateCommand implements Callable<Integer> {
       description = "with --reference-config: profile folder in the reference layout")
   Path profiles;
 
-  @Option(names = "--out", paramLabel = "DIR", description = "run folder (default runs/<name>-<time>)")
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description = "run folder (default runs/<name>-<time>)")
   Path out;
 
   @Option(names = "--force", description = "replace an existing --out folder")
@@ -129,8 +132,7 @@ final class SimulateCommand implements Callable<Integer> {
     if (source.referenceConfig == null) {
       if (requests != null || profiles != null) {
         throw new io.llmcap.config.ConfigException(
-            requests != null ? "--requests" : "--profiles",
-            "only applies with --reference-config");
+            requests != null ? "--requests" : "--profiles", "only applies with --reference-config");
       }
       return ConfigLoader.resolve(source.config, knobs.assignments());
     }

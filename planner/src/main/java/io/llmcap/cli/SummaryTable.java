@@ -45,7 +45,14 @@ final class SummaryTable {
         r.events() / Math.max(r.wallSeconds(), 1e-9),
         r.predictor());
     out.printf(
-        Locale.ROOT, "%-22s %10s %10s %10s %10s %10s%n", "metric", "p50", "p90", "p99", "mean", "max");
+        Locale.ROOT,
+        "%-22s %10s %10s %10s %10s %10s%n",
+        "metric",
+        "p50",
+        "p90",
+        "p99",
+        "mean",
+        "max");
     for (String[] row : ROWS) {
       out.printf(
           Locale.ROOT,
@@ -89,6 +96,8 @@ final class SummaryTable {
       return "-";
     }
     double d = ((Number) v).doubleValue();
-    return Math.abs(d) >= 1000 ? String.format(Locale.ROOT, "%.0f", d) : String.format(Locale.ROOT, "%.4f", d);
+    return Math.abs(d) >= 1000
+        ? String.format(Locale.ROOT, "%.0f", d)
+        : String.format(Locale.ROOT, "%.4f", d);
   }
 }

@@ -108,8 +108,11 @@ public final class ReferenceConfig {
                     () ->
                         new ConfigException(
                             "length_generator_config.trace_file",
-                            "'" + file + "' is not one of the public traces llmcap has a preset"
-                                + " for (" + String.join(", ", TRACE_PRESETS.keySet())
+                            "'"
+                                + file
+                                + "' is not one of the public traces llmcap has a preset"
+                                + " for ("
+                                + String.join(", ", TRACE_PRESETS.keySet())
                                 + "); pass --requests FILE to replay exact requests"));
         w.put("preset", preset);
         notes.add("lengths from preset '" + preset + "', fitted to " + file);

@@ -8,8 +8,7 @@ import java.util.function.LongFunction;
 
 /** Global schedulers by config name. */
 public final class Routers {
-  private static final Map<String, LongFunction<GlobalScheduler>> REGISTRY =
-      new LinkedHashMap<>();
+  private static final Map<String, LongFunction<GlobalScheduler>> REGISTRY = new LinkedHashMap<>();
 
   static {
     REGISTRY.put("round_robin", seed -> new RoundRobinRouter());

@@ -67,7 +67,8 @@ public final class ConfigLoader {
         merge((ObjectNode) current, e.getValue(), field);
       } else {
         if (e.getValue().isContainerNode()) {
-          throw new ConfigException(field, "expected a single value, got " + describe(e.getValue()));
+          throw new ConfigException(
+              field, "expected a single value, got " + describe(e.getValue()));
         }
         base.set(key, e.getValue());
       }

@@ -25,13 +25,14 @@ import java.util.stream.Collectors;
  * rejected, and binding errors turned into {@link ConfigException}s that name the field.
  */
 public final class Yaml {
-  private static final ObjectMapper YAML = configure(
-      YAMLMapper.builder(
-              YAMLFactory.builder()
-                  .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-                  .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-                  .build())
-          .build());
+  private static final ObjectMapper YAML =
+      configure(
+          YAMLMapper.builder(
+                  YAMLFactory.builder()
+                      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                      .build())
+              .build());
   private static final ObjectMapper JSON = configure(JsonMapper.builder().build());
 
   private Yaml() {}
@@ -123,7 +124,11 @@ public final class Yaml {
   private static String location(JsonProcessingException e) {
     return e.getLocation() == null
         ? ""
-        : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+        : " (line "
+            + e.getLocation().getLineNr()
+            + ", column "
+            + e.getLocation().getColumnNr()
+            + ")";
   }
 
   private static String typeName(Class<?> t) {

@@ -34,7 +34,8 @@ public final class Simulation {
   private final MemoryPlan memory;
   private final Path baseDir;
 
-  private Simulation(SimulationConfig config, Deployment deployment, MemoryPlan memory, Path baseDir) {
+  private Simulation(
+      SimulationConfig config, Deployment deployment, MemoryPlan memory, Path baseDir) {
     this.config = config;
     this.deployment = deployment;
     this.memory = memory;
@@ -49,7 +50,8 @@ public final class Simulation {
    */
   public static Simulation prepare(SimulationConfig config, Catalog catalog, Path baseDir) {
     if (config.timeLimit() < 0 || Double.isNaN(config.timeLimit())) {
-      throw ConfigException.invalid("time_limit", config.timeLimit(), "0 (no limit) or more seconds");
+      throw ConfigException.invalid(
+          "time_limit", config.timeLimit(), "0 (no limit) or more seconds");
     }
     Deployment d = deployment(config.cluster(), catalog);
     Routers.check(config.router());
@@ -95,13 +97,19 @@ public final class Simulation {
     }
     if (model.noTensorParallel() && tp > 1) {
       throw ConfigException.invalid(
-          "cluster.tensor_parallel", tp, "1 (" + model.name() + " does not support tensor parallelism)");
+          "cluster.tensor_parallel",
+          tp,
+          "1 (" + model.name() + " does not support tensor parallelism)");
     }
     if (model.numQHeads() % tp != 0 || model.embeddingDim() % tp != 0) {
       throw ConfigException.invalid(
           "cluster.tensor_parallel",
           tp,
-          "a divisor of " + model.name() + "'s " + model.numQHeads() + " attention heads: "
+          "a divisor of "
+              + model.name()
+              + "'s "
+              + model.numQHeads()
+              + " attention heads: "
               + divisors(model.numQHeads(), node.devicesPerNode()));
     }
     if (tp > node.devicesPerNode()) {
@@ -114,7 +122,11 @@ public final class Simulation {
       throw ConfigException.invalid(
           "cluster.pipeline_parallel",
           pp,
-          "a divisor of " + model.name() + "'s " + model.numLayers() + " layers: "
+          "a divisor of "
+              + model.name()
+              + "'s "
+              + model.numLayers()
+              + " layers: "
               + divisors(model.numLayers(), model.numLayers()));
     }
     int devices = tp * pp;
@@ -162,7 +174,9 @@ public final class Simulation {
     }
     if ("lightllm".equals(s.type()) && d.pp() != 1) {
       throw ConfigException.invalid(
-          "cluster.pipeline_parallel", d.pp(), "1 (the lightllm scheduler has no pipeline support)");
+          "cluster.pipeline_parallel",
+          d.pp(),
+          "1 (the lightllm scheduler has no pipeline support)");
     }
   }
 

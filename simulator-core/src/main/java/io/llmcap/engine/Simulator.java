@@ -15,9 +15,8 @@ import java.util.PriorityQueue;
 
 /**
  * The discrete-event loop. Events are ordered by (time, creation sequence), as in the reference:
- * arrivals take the lowest sequence numbers, so they win ties against every other event.
- * Arrivals are read lazily from the workload, one ahead, so memory does not grow with the
- * request count.
+ * arrivals take the lowest sequence numbers, so they win ties against every other event. Arrivals
+ * are read lazily from the workload, one ahead, so memory does not grow with the request count.
  */
 public final class Simulator {
   private static final int ARRIVAL = 0;
@@ -27,6 +26,7 @@ public final class Simulator {
   private static final int STAGE_SCHEDULE = 4;
   private static final int STAGE_END = 5;
   private static final int BATCH_END = 6;
+
   /** Non-arrival events number from here, above any arrival index. */
   private static final long EVENT_SEQ_BASE = 1L << 62;
 
@@ -146,7 +146,8 @@ public final class Simulator {
   private void scheduleNextArrival() {
     if (workload.hasNext()) {
       RequestSpec spec = workload.next();
-      Event a = new Event(spec.arrivedAt(), arrived++, ARRIVAL, -1, -1, null, new Request(spec), null);
+      Event a =
+          new Event(spec.arrivedAt(), arrived++, ARRIVAL, -1, -1, null, new Request(spec), null);
       queue.add(a);
     }
   }
@@ -246,7 +247,10 @@ public final class Simulator {
   private double stageFlops(Batch b) {
     int layers = deployment.layersPerStage();
     double attnPerToken =
-        4.0 * layers * deployment.model().qHeadsPerRank(deployment.tp()) * deployment.model().headDim();
+        4.0
+            * layers
+            * deployment.model().qHeadsPerRank(deployment.tp())
+            * deployment.model().headDim();
     double f = gemmFlopsPerTokenLayer * layers * b.totalTokens();
     for (int i = 0; i < b.size(); i++) {
       int n = b.numTokens(i);
@@ -277,6 +281,8 @@ public final class Simulator {
 
   /** True when no request is left anywhere: all routed requests completed. */
   public boolean drained() {
-    return queue.isEmpty() && routing.isEmpty() && replicas.stream().allMatch(ReplicaScheduler::isEmpty);
+    return queue.isEmpty()
+        && routing.isEmpty()
+        && replicas.stream().allMatch(ReplicaScheduler::isEmpty);
   }
 }

@@ -8,8 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Streams {@code chrome_trace.json}: one complete ("X") event per batch stage, pid = replica, tid
- * = pipeline stage, times in microseconds. Open it in chrome://tracing or Perfetto.
+ * Streams {@code chrome_trace.json}: one complete ("X") event per batch stage, pid = replica, tid =
+ * pipeline stage, times in microseconds. Open it in chrome://tracing or Perfetto.
  */
 public final class ChromeTraceWriter implements RunListener, AutoCloseable {
   private final BufferedWriter out;

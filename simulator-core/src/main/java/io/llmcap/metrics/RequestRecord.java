@@ -3,8 +3,8 @@ package io.llmcap.metrics;
 import io.llmcap.engine.Request;
 
 /**
- * The outcome of one completed request. Times are simulated seconds. Lengths are the workload's
- * (a restart does not change them).
+ * The outcome of one completed request. Times are simulated seconds. Lengths are the workload's (a
+ * restart does not change them).
  */
 public record RequestRecord(
     long id,

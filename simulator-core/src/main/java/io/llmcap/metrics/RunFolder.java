@@ -11,8 +11,8 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * An output folder that appears whole or not at all: files go into a hidden sibling first, which
- * is renamed into place on {@link #commit}. A crash leaves only the hidden folder behind.
+ * An output folder that appears whole or not at all: files go into a hidden sibling first, which is
+ * renamed into place on {@link #commit}. A crash leaves only the hidden folder behind.
  */
 public final class RunFolder implements AutoCloseable {
   private final Path target;
@@ -37,8 +37,7 @@ public final class RunFolder implements AutoCloseable {
     }
     try {
       Files.createDirectories(abs.getParent());
-      Path staging =
-          Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".tmp-");
+      Path staging = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".tmp-");
       return new RunFolder(abs, staging, replace);
     } catch (IOException e) {
       throw new ConfigException("--out", "cannot create '" + target + "': " + e.getMessage());
@@ -57,7 +56,8 @@ public final class RunFolder implements AutoCloseable {
   public void commit() {
     try {
       if (replace && Files.exists(target)) {
-        Path old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
+        Path old =
+            Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
         Files.delete(old);
         move(target, old);
         move(staging, target);

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The headline numbers of a run, as an ordered map that becomes {@code summary.json}. Latencies
- * are seconds: {@code tbt_s} is the gap between consecutive output tokens of one request, {@code
+ * The headline numbers of a run, as an ordered map that becomes {@code summary.json}. Latencies are
+ * seconds: {@code tbt_s} is the gap between consecutive output tokens of one request, {@code
  * batch_execution_time_s} the wall time of one iteration (what the reference called TBT).
  */
 public final class Summary {

@@ -39,7 +39,8 @@ abstract class PagedScheduler extends ReplicaScheduler {
     int reserved = kv.blocksOf(r) * blockSize;
     int required = Math.max(0, r.processed() - reserved);
     if (required > 1) {
-      throw new IllegalStateException("request " + r.id() + " outgrew its KV blocks by " + required);
+      throw new IllegalStateException(
+          "request " + r.id() + " outgrew its KV blocks by " + required);
     }
     if (required == 1) {
       kv.allocate(r, 1);

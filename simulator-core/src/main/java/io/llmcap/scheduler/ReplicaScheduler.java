@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Forms iteration-level batches for one replica and owns its KV cache. Up to one batch per
- * pipeline stage is in flight; subclasses decide what goes into the next one.
+ * Forms iteration-level batches for one replica and owns its KV cache. Up to one batch per pipeline
+ * stage is in flight; subclasses decide what goes into the next one.
  */
 public abstract class ReplicaScheduler {
   protected static final Comparator<Request> BY_ARRIVAL =
@@ -24,8 +24,10 @@ public abstract class ReplicaScheduler {
   protected final KvCache kv;
   protected final int blockSize;
   protected final int maxBlocksPerSequence;
+
   /** Largest batch memory allows for worst-case reservations, capped by batch_size_cap. */
   protected final int maxBatchSize;
+
   /** Per-micro-batch cap for schedulers that split the batch cap over pipeline stages. */
   protected final int maxMicroBatchSize;
 

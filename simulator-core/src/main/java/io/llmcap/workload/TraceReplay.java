@@ -27,12 +27,7 @@ public final class TraceReplay {
      * The Azure LLM inference trace 2023: {@code TIMESTAMP,ContextTokens,GeneratedTokens}, the
      * timestamp like {@code 2023-11-16 18:15:46.6805900}.
      */
-    AZURE;
-
-    /** The name used in configuration files. */
-    public String key() {
-      return name().toLowerCase(Locale.ROOT);
-    }
+    AZURE
   }
 
   private static final DateTimeFormatter AZURE_TIME =

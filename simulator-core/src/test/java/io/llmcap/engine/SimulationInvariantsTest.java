@@ -23,8 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * For every scheduler × router × pipeline depth: all requests complete exactly once, tokens are
- * conserved, KV never exceeds capacity, time never runs backwards, and each scheduler keeps its
- * own batching rule.
+ * conserved, KV never exceeds capacity, time never runs backwards, and each scheduler keeps its own
+ * batching rule.
  */
 class SimulationInvariantsTest {
   static final int REQUESTS = 240;
@@ -96,23 +96,25 @@ class SimulationInvariantsTest {
   }
 
   static SimulationConfig config(String scheduler, String router, int pp, String... extra) {
-    List<String> sets = new ArrayList<>(List.of(
-        "cluster.model=meta-llama/Llama-2-7b-hf",
-        "cluster.sku=a100",
-        "cluster.node=a100_pairwise_nvlink",
-        "cluster.pipeline_parallel=" + pp,
-        "cluster.replicas=2",
-        "router=" + router,
-        "scheduler.type=" + scheduler,
-        "scheduler.chunk_size=256",
-        "scheduler.max_tokens_in_batch=4096",
-        "workload.preset=null",
-        "workload.num_requests=" + REQUESTS,
-        "workload.max_tokens=4096",
-        "workload.length.type=uniform",
-        "workload.length.min_tokens=64",
-        "workload.length.prefill_to_decode_ratio=4",
-        "workload.interval.qps=40"));
+    List<String> sets =
+        new ArrayList<>(
+            List.of(
+                "cluster.model=meta-llama/Llama-2-7b-hf",
+                "cluster.sku=a100",
+                "cluster.node=a100_pairwise_nvlink",
+                "cluster.pipeline_parallel=" + pp,
+                "cluster.replicas=2",
+                "router=" + router,
+                "scheduler.type=" + scheduler,
+                "scheduler.chunk_size=256",
+                "scheduler.max_tokens_in_batch=4096",
+                "workload.preset=null",
+                "workload.num_requests=" + REQUESTS,
+                "workload.max_tokens=4096",
+                "workload.length.type=uniform",
+                "workload.length.min_tokens=64",
+                "workload.length.prefill_to_decode_ratio=4",
+                "workload.interval.qps=40"));
     sets.addAll(List.of(extra));
     return ConfigLoader.bind(ConfigLoader.resolve(null, sets));
   }
@@ -127,8 +129,7 @@ class SimulationInvariantsTest {
   void invariantsHold(String scheduler, String router, int pp) {
     SimulationConfig cfg = config(scheduler, router, pp);
     Simulation sim = Simulation.prepare(cfg, Catalog.builtin(), Path.of(""));
-    Checker checker =
-        new Checker(scheduler, 256, sim.memory().maxBlocksPerSequence());
+    Checker checker = new Checker(scheduler, 256, sim.memory().maxBlocksPerSequence());
     SimulationResult r = sim.run(new LinearPredictor(sim.deployment()), List.of(checker));
     assertConservation(r, checker);
   }

@@ -20,7 +20,8 @@ class MemoryPlannerTest {
   void matchesTheReferenceWorkedExample() {
     // Llama-2-7B on an A100 80GB, TP1 PP1, 4096-token requests: 29 slots, 7424 blocks of 16
     MemoryPlan p =
-        MemoryPlanner.plan(deployment("meta-llama/Llama-2-7b-hf", "a100_dgx", 1, 1), 0.1, 4096, 16, null);
+        MemoryPlanner.plan(
+            deployment("meta-llama/Llama-2-7b-hf", "a100_dgx", 1, 1), 0.1, 4096, 16, null);
     assertEquals(202_375_168L * 32 * 2, p.paramBytesPerDevice());
     assertEquals(2L << 30, p.kvBytesPerRequest());
     assertEquals(29, p.requestSlots());
@@ -30,9 +31,11 @@ class MemoryPlannerTest {
   @Test
   void pipelineStagesHoldOnlyTheirOwnLayers() {
     MemoryPlan pp1 =
-        MemoryPlanner.plan(deployment("meta-llama/Llama-2-70b-hf", "a100_dgx", 4, 1), 0.1, 4096, 16, null);
+        MemoryPlanner.plan(
+            deployment("meta-llama/Llama-2-70b-hf", "a100_dgx", 4, 1), 0.1, 4096, 16, null);
     MemoryPlan pp2 =
-        MemoryPlanner.plan(deployment("meta-llama/Llama-2-70b-hf", "a100_dgx", 4, 2), 0.1, 4096, 16, null);
+        MemoryPlanner.plan(
+            deployment("meta-llama/Llama-2-70b-hf", "a100_dgx", 4, 2), 0.1, 4096, 16, null);
     assertEquals(pp1.kvBytesPerRequest() / 2, pp2.kvBytesPerRequest());
     assertEquals(pp1.paramBytesPerDevice() / 2, pp2.paramBytesPerDevice());
     assertTrue(pp2.requestSlots() > 2 * pp1.requestSlots(), "halved weights free more than half");
@@ -41,7 +44,8 @@ class MemoryPlannerTest {
   @Test
   void overrideWins() {
     MemoryPlan p =
-        MemoryPlanner.plan(deployment("meta-llama/Llama-2-7b-hf", "a100_dgx", 1, 1), 0.1, 4096, 16, 500);
+        MemoryPlanner.plan(
+            deployment("meta-llama/Llama-2-7b-hf", "a100_dgx", 1, 1), 0.1, 4096, 16, 500);
     assertEquals(500, p.numBlocks());
   }
 
@@ -52,7 +56,11 @@ class MemoryPlannerTest {
             ConfigException.class,
             () ->
                 MemoryPlanner.plan(
-                    deployment("meta-llama/Llama-2-70b-hf", "a100_dgx", 1, 1), 0.1, 4096, 16, null));
+                    deployment("meta-llama/Llama-2-70b-hf", "a100_dgx", 1, 1),
+                    0.1,
+                    4096,
+                    16,
+                    null));
     assertTrue(e.getMessage().startsWith("cluster.model: "), e.getMessage());
     assertTrue(e.getMessage().contains("does not fit"), e.getMessage());
   }
