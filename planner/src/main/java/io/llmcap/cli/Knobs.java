@@ -1,6 +1,7 @@
 package io.llmcap.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -88,7 +89,11 @@ final class Knobs {
     add(out, "workload.interval.qps", qps);
     add(out, "workload.num_requests", numRequests);
     add(out, "workload.max_tokens", maxTokens);
-    add(out, "workload.trace.file", trace);
+    // a path given on the command line is relative to where the command runs, not to the config
+    add(
+        out,
+        "workload.trace.file",
+        trace == null ? null : Path.of(trace).toAbsolutePath().toString());
     add(out, "seed", seed);
     add(out, "name", name);
     out.addAll(sets);

@@ -43,6 +43,11 @@ public final class Main implements Runnable {
         .footer(Knobs.describeDefaults(ConfigLoader.defaults()));
     cl.setOut(out);
     cl.setErr(err);
+    cl.setParameterExceptionHandler(
+        (ex, a) -> {
+          ex.getCommandLine().getErr().println("error: " + ex.getMessage() + " (see --help)");
+          return USER_ERROR;
+        });
     cl.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
           if (ex instanceof ConfigException ce) {

@@ -18,6 +18,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -35,6 +37,10 @@ public final class Yaml {
               .build());
   private static final ObjectMapper JSON = configure(JsonMapper.builder().build());
 
+  // Jackson quotes the offending input as ("text") or (number) in its messages
+  private static final Pattern QUOTED_VALUE =
+      Pattern.compile("\\(\"([^\"]*)\"\\)|value \\(([^)]*)\\)");
+
   private Yaml() {}
 
   private static ObjectMapper configure(ObjectMapper m) {
@@ -43,6 +49,7 @@ public final class Yaml {
     m.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
     m.enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS);
     m.disable(MapperFeature.ALLOW_COERCION_OF_SCALARS);
+    m.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
     return m;
   }
 
@@ -63,7 +70,8 @@ public final class Yaml {
       }
       return node;
     } catch (JsonProcessingException e) {
-      throw new ConfigException(file, "malformed YAML: " + e.getOriginalMessage() + location(e));
+      String first = e.getOriginalMessage().lines().findFirst().orElse("syntax error");
+      throw new ConfigException(file, "malformed YAML: " + first + location(e));
     } catch (IOException e) {
       throw new ConfigException(file, "cannot read: " + e.getMessage());
     }
@@ -91,8 +99,11 @@ public final class Yaml {
           path(file, e),
           "value '" + e.getValue() + "' is not a valid " + typeName(e.getTargetType()));
     } catch (MismatchedInputException e) {
+      Matcher m = QUOTED_VALUE.matcher(String.valueOf(e.getOriginalMessage()));
+      String value =
+          m.find() ? "value '" + (m.group(1) != null ? m.group(1) : m.group(2)) + "' " : "";
       throw new ConfigException(
-          path(file, e), "expected " + typeName(e.getTargetType()) + ": " + e.getOriginalMessage());
+          path(file, e), value + "is not a valid " + typeName(e.getTargetType()));
     } catch (JsonMappingException e) {
       throw new ConfigException(path(file, e), e.getOriginalMessage());
     } catch (JsonProcessingException e) {

@@ -14,6 +14,10 @@ public final class MemoryPlanner {
 
   public static MemoryPlan plan(
       Deployment d, double memoryMargin, int maxTokens, int blockSize, Integer numBlocksOverride) {
+    if (blockSize > maxTokens) {
+      throw ConfigException.invalid(
+          "scheduler.block_size", blockSize, "at most workload.max_tokens (" + maxTokens + ")");
+    }
     long available = (long) (d.sku().memoryBytes() * (1.0 - memoryMargin));
     long params = 2L * d.model().paramsPerLayerPerDevice(d.tp()) * d.layersPerStage();
     long kvPerRequest = d.model().kvBytesPerToken(d.tp(), d.layersPerStage()) * (long) maxTokens;
@@ -38,7 +42,7 @@ public final class MemoryPlanner {
               memoryMargin));
     }
     int slotCount = (int) Math.min(slots, Integer.MAX_VALUE / 2);
-    int maxBlocksPerSequence = maxTokens / blockSize;
+    int maxBlocksPerSequence = (maxTokens + blockSize - 1) / blockSize;
     long blocks = (long) maxBlocksPerSequence * slotCount;
     int numBlocks =
         numBlocksOverride != null ? numBlocksOverride : (int) Math.min(blocks, Integer.MAX_VALUE);

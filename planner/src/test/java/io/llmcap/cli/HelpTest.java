@@ -1,0 +1,104 @@
+package io.llmcap.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Help and catalog listings: what a new user reads first. */
+class HelpTest {
+  private static final Path CATALOG = Cli.root().resolve("profiles/catalog");
+  private static final Path DEFAULTS =
+      Cli.root().resolve("simulator-core/src/main/resources/llmcap/defaults.yaml");
+
+  @Test
+  void simulateHelpListsEveryKeyWithItsDefault() {
+    Cli.Result r = Cli.run("simulate", "--help").ok();
+    String help = r.out();
+    assertTrue(help.contains("--config"), help);
+    assertTrue(help.contains("--reference-config"), help);
+    assertTrue(help.contains("--set"), help);
+    assertTrue(help.contains("scheduler.chunk_size = 512"), help);
+    assertTrue(help.contains("workload.interval.qps = 6.45"), help);
+    assertTrue(help.contains("cluster.model = meta-llama/Meta-Llama-3-8B"), help);
+
+    List<String> leaves = new ArrayList<>();
+    flatten(Cli.yaml(DEFAULTS), "", leaves);
+    assertTrue(leaves.size() > 40, "defaults.yaml keys: " + leaves.size());
+    for (String kv : leaves) {
+      assertTrue(help.contains(kv), "help lists '" + kv + "'");
+    }
+  }
+
+  @Test
+  void topLevelHelpAndVersion() {
+    Cli.Result r = Cli.run("--help").ok();
+    for (String sub : List.of("simulate", "catalog", "bench")) {
+      assertTrue(r.out().contains(sub), r.out());
+    }
+    assertTrue(Cli.run("--version").ok().out().contains("llmcap"));
+    Cli.Result c = Cli.run("catalog", "--help").ok();
+    assertTrue(c.out().contains("catalog"), c.out());
+  }
+
+  @Test
+  void catalogListsModelsSkusNodesAndPriceBooks() throws Exception {
+    Cli.Result r = Cli.run("catalog").ok();
+    String out = r.out();
+    List<String> models = names(CATALOG.resolve("models.yaml"), "models");
+    List<String> skus = names(CATALOG.resolve("skus.yaml"), "skus");
+    List<String> nodes = names(CATALOG.resolve("nodes.yaml"), "nodes");
+    assertEquals(9, models.size(), "models in the catalog: " + models);
+    assertEquals(8, skus.size(), "SKUs in the catalog: " + skus);
+    assertTrue(nodes.size() >= 8, "node types: " + nodes);
+    for (String m : models) {
+      assertTrue(out.contains(m), "catalog lists model " + m);
+    }
+    for (String s : skus) {
+      assertTrue(
+          out.lines().anyMatch(l -> l.strip().startsWith(s + " ")), "catalog lists SKU " + s);
+    }
+    for (String n : nodes) {
+      assertTrue(out.contains(n), "catalog lists node " + n);
+    }
+    List<String> books = new ArrayList<>();
+    try (var files = Files.list(CATALOG.resolve("prices"))) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+        books.add(Cli.yaml(f).get("name").asText());
+      }
+    }
+    assertEquals(List.of("coreweave-2024-02", "coreweave-2024-later"), books);
+    for (String b : books) {
+      assertTrue(out.contains(b), "catalog lists price book " + b);
+    }
+    assertTrue(out.contains("a100=2.21") || out.contains("2.21"), "prices shown:\n" + out);
+  }
+
+  private static List<String> names(Path file, String list) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode n : Cli.yaml(file).get(list)) {
+      out.add(n.get("name").asText());
+    }
+    return out;
+  }
+
+  private static void flatten(JsonNode node, String prefix, List<String> out) {
+    Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+      if (e.getValue().isObject()) {
+        flatten(e.getValue(), key, out);
+      } else {
+        out.add(key + " = " + (e.getValue().isNull() ? "null" : e.getValue().asText()));
+      }
+    }
+  }
+}
