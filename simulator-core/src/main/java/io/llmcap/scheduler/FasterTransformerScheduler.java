@@ -30,11 +30,7 @@ final class FasterTransformerScheduler extends ReplicaScheduler {
       }
       return build(b);
     }
-    while (!waiting.isEmpty() && b.size() < maxBatchSize && kv.canAllocate(maxBlocksPerSequence)) {
-      Request r = waiting.pollFirst();
-      kv.allocate(r, maxBlocksPerSequence);
-      b.add(r, wholeStepTokens(r));
-    }
+    admitWorstCase(b);
     return build(b);
   }
 

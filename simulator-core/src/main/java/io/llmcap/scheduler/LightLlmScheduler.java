@@ -113,13 +113,6 @@ final class LightLlmScheduler extends ReplicaScheduler {
 
   @Override
   protected void handleBatchEnd(Batch batch) {
-    for (int i = 0; i < batch.size(); i++) {
-      Request r = batch.request(i);
-      if (r.completed()) {
-        kv.free(r);
-      } else {
-        running.addLast(r);
-      }
-    }
+    requeueUnfinished(batch, running);
   }
 }

@@ -23,23 +23,12 @@ final class OrcaScheduler extends ReplicaScheduler {
       Request r = running.pollFirst();
       b.add(r, wholeStepTokens(r));
     }
-    while (!waiting.isEmpty() && b.size() < maxBatchSize && kv.canAllocate(maxBlocksPerSequence)) {
-      Request r = waiting.pollFirst();
-      kv.allocate(r, maxBlocksPerSequence);
-      b.add(r, wholeStepTokens(r));
-    }
+    admitWorstCase(b);
     return build(b);
   }
 
   @Override
   protected void handleBatchEnd(Batch batch) {
-    for (int i = 0; i < batch.size(); i++) {
-      Request r = batch.request(i);
-      if (r.completed()) {
-        kv.free(r);
-      } else {
-        running.addLast(r);
-      }
-    }
+    requeueUnfinished(batch, running);
   }
 }

@@ -79,14 +79,7 @@ abstract class PagedScheduler extends ReplicaScheduler {
 
   @Override
   protected void handleBatchEnd(Batch batch) {
-    for (int i = 0; i < batch.size(); i++) {
-      Request r = batch.request(i);
-      if (r.completed()) {
-        kv.free(r);
-      } else {
-        running.addLast(r);
-      }
-    }
+    requeueUnfinished(batch, running);
   }
 
   static int ceilDiv(int a, int b) {

@@ -100,6 +100,30 @@ public abstract class ReplicaScheduler {
     preemptions++;
   }
 
+  /**
+   * Frees the blocks of the batch's completed requests and queues the others on {@code running} for
+   * their next iteration.
+   */
+  protected final void requeueUnfinished(Batch batch, java.util.Deque<Request> running) {
+    for (int i = 0; i < batch.size(); i++) {
+      Request r = batch.request(i);
+      if (r.completed()) {
+        kv.free(r);
+      } else {
+        running.addLast(r);
+      }
+    }
+  }
+
+  /** Admits waiting requests while blocks for a whole {@code max_tokens} request are free. */
+  protected final void admitWorstCase(BatchBuilder b) {
+    while (!waiting.isEmpty() && b.size() < maxBatchSize && kv.canAllocate(maxBlocksPerSequence)) {
+      Request r = waiting.pollFirst();
+      kv.allocate(r, maxBlocksPerSequence);
+      b.add(r, wholeStepTokens(r));
+    }
+  }
+
   /** Tokens a request processes when scheduled whole: its prompt, or one decode token. */
   protected static int wholeStepTokens(Request r) {
     return r.prefillComplete() ? 1 : r.prefillTokens() - r.processed();
