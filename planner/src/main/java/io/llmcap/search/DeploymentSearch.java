@@ -1,0 +1,109 @@
+package io.llmcap.search;
+
+import io.llmcap.catalog.Catalog;
+import io.llmcap.config.ConfigLoader;
+import io.llmcap.config.SimulationConfig;
+import io.llmcap.engine.Simulation;
+import io.llmcap.predictors.Predictors;
+import io.llmcap.timing.ExecutionTimePredictor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalDouble;
+
+/**
+ * Searches one deployment: runs {@link CapacitySearch} with a fresh simulation per probe (same
+ * seed, so probes differ only in QPS) and one predictor shared by all probes.
+ */
+public final class DeploymentSearch {
+  private DeploymentSearch() {}
+
+  /** The deployment row and its probe rows. */
+  public record Result(DeploymentResult deployment, List<ProbeResult> probes) {}
+
+  public static Result run(DeploymentSpec d, SearchSpace space, Catalog catalog, Path baseDir) {
+    long start = System.nanoTime();
+    SimulationConfig first =
+        ConfigLoader.bind(
+            d.toConfig(d.workload().startQps(), space.seed(), space.predictor(), baseDir));
+    Simulation template = Simulation.prepare(first, catalog, baseDir);
+    ExecutionTimePredictor predictor = Predictors.create(first.predictor(), template.deployment());
+    CapacitySearch search = new CapacitySearch(space.search(), space.slos());
+    CapacitySearch.Outcome o =
+        search.run(
+            d.workload().startQps(),
+            qps -> {
+              SimulationConfig cfg =
+                  ConfigLoader.bind(d.toConfig(qps, space.seed(), space.predictor(), baseDir));
+              return Measurement.of(
+                  Simulation.prepare(cfg, catalog, baseDir).run(predictor, List.of()));
+            });
+    List<ProbeResult> probes = new ArrayList<>();
+    long simulated = 0;
+    for (int i = 0; i < o.probes().size(); i++) {
+      CapacitySearch.Probe p = o.probes().get(i);
+      Measurement m = p.measurement();
+      simulated += m.requests();
+      probes.add(
+          new ProbeResult(
+              d.id(),
+              i,
+              p.qps(),
+              p.passed(),
+              p.passed() ? null : p.violation().label(),
+              m.quantile("ttft", 0.9),
+              m.quantile("tbt", 0.99),
+              m.quantile("batch_time", 0.99),
+              m.quantile("scheduling_delay", 0.99),
+              m.requests(),
+              m.makespan()));
+    }
+    OptionalDouble price = catalog.priceBook(space.priceBook(), "price_book").price(d.sku());
+    Double dollarsPerHour = price.isPresent() ? price.getAsDouble() * d.gpus() : null;
+    Measurement b = o.best();
+    DeploymentResult row =
+        new DeploymentResult(
+            d.id(),
+            d.model(),
+            d.workload().name(),
+            d.sku(),
+            d.node(),
+            d.tp(),
+            d.pp(),
+            d.replicas(),
+            d.scheduler(),
+            d.chunkSize(),
+            d.maxTokensInBatch(),
+            d.batchSizeCap(),
+            d.gpus(),
+            dollarsPerHour,
+            o.maxQps(),
+            dollarsPerHour == null ? null : o.maxQps() / dollarsPerHour,
+            o.failingSlo(),
+            o.nonMonotone(),
+            o.bracketClosed(),
+            q(b, "ttft", 0.5),
+            q(b, "ttft", 0.9),
+            q(b, "ttft", 0.99),
+            q(b, "tbt", 0.5),
+            q(b, "tbt", 0.99),
+            q(b, "batch_time", 0.99),
+            q(b, "tpot", 0.5),
+            q(b, "e2e", 0.5),
+            q(b, "e2e", 0.9),
+            q(b, "e2e", 0.99),
+            q(b, "scheduling_delay", 0.99),
+            b == null ? Double.NaN : b.outputTokensPerS(),
+            b == null ? Double.NaN : b.mfu(),
+            b == null ? Double.NaN : b.kvUsageMean(),
+            b == null ? Double.NaN : b.batchSizeMean(),
+            o.probes().size(),
+            simulated,
+            (System.nanoTime() - start) / 1e9);
+    return new Result(row, probes);
+  }
+
+  private static double q(Measurement m, String metric, double quantile) {
+    return m == null ? Double.NaN : m.quantile(metric, quantile);
+  }
+}

@@ -1,0 +1,15 @@
+package io.llmcap.search;
+
+/** One simulation of a deployment at one QPS, as written to the {@code probes} dataset. */
+public record ProbeResult(
+    String deploymentId,
+    int probe,
+    double qps,
+    boolean passed,
+    String failingSlo,
+    double ttftP90,
+    double tbtP99,
+    double batchTimeP99,
+    double schedulingDelayP99,
+    long requests,
+    double makespanS) {}

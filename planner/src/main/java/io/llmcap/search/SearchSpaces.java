@@ -1,0 +1,196 @@
+package io.llmcap.search;
+
+import io.llmcap.config.ConfigException;
+import io.llmcap.config.ConfigLoader;
+import io.llmcap.config.Yaml;
+import io.llmcap.search.SearchSpace.ClusterEntry;
+import io.llmcap.search.SearchSpace.ModelEntry;
+import io.llmcap.search.SearchSpace.PredictorEntry;
+import io.llmcap.search.SearchSpace.SchedulerEntry;
+import io.llmcap.search.SearchSpace.SearchSettings;
+import io.llmcap.search.SearchSpace.WorkloadEntry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/** Reads a search space from YAML, fills in defaults and checks every field. */
+public final class SearchSpaces {
+  private SearchSpaces() {}
+
+  public static SearchSpace load(Path file) {
+    String label = file.toString();
+    SearchSpace raw = Yaml.bind(ConfigLoader.readFile(file), SearchSpace.class, label);
+    return normalize(raw, label);
+  }
+
+  /** Applies defaults and validates; the result has no null where a value is needed. */
+  public static SearchSpace normalize(SearchSpace s, String file) {
+    String p = file + ": ";
+    if (s.name() == null || !s.name().matches("[A-Za-z0-9._-]+")) {
+      throw ConfigException.invalid(p + "name", s.name(), "letters, digits, '.', '_' or '-'");
+    }
+    List<ModelEntry> models = nonEmpty(s.models(), p + "models");
+    List<ModelEntry> normModels = new ArrayList<>();
+    for (int i = 0; i < models.size(); i++) {
+      ModelEntry m = models.get(i);
+      if (m.name() == null) {
+        throw new ConfigException(p + "models[" + i + "].name", "missing");
+      }
+      normModels.add(new ModelEntry(m.name(), m.excludeTp() == null ? List.of() : m.excludeTp()));
+    }
+    unique(normModels, ModelEntry::name, p + "models");
+    List<ClusterEntry> clusters = nonEmpty(s.clusters(), p + "clusters");
+    for (int i = 0; i < clusters.size(); i++) {
+      ClusterEntry c = clusters.get(i);
+      String f = p + "clusters[" + i + "]";
+      if (c.sku() == null || c.node() == null) {
+        throw new ConfigException(f, "needs sku, node and gpus");
+      }
+      if (c.gpus() == null || c.gpus() < 1) {
+        throw ConfigException.invalid(f + ".gpus", c.gpus(), "a GPU budget ≥ 1");
+      }
+    }
+    List<Integer> tps = positives(s.tensorParallel(), List.of(1), p + "tensor_parallel");
+    List<Integer> pps = positives(s.pipelineParallel(), List.of(1), p + "pipeline_parallel");
+    List<Integer> replicas =
+        s.replicas() == null ? null : positives(s.replicas(), null, p + "replicas");
+    List<SchedulerEntry> schedulers = new ArrayList<>();
+    List<SchedulerEntry> rawSchedulers = nonEmpty(s.schedulers(), p + "schedulers");
+    for (int i = 0; i < rawSchedulers.size(); i++) {
+      SchedulerEntry e = rawSchedulers.get(i);
+      String f = p + "schedulers[" + i + "]";
+      io.llmcap.scheduler.Schedulers.check(e.type());
+      schedulers.add(
+          new SchedulerEntry(
+              e.type(),
+              e.chunkSizes() == null ? null : positives(e.chunkSizes(), null, f + ".chunk_sizes"),
+              e.maxTokensInBatch() == null
+                  ? null
+                  : positives(e.maxTokensInBatch(), null, f + ".max_tokens_in_batch")));
+    }
+    List<Integer> caps = positives(s.batchSizeCaps(), List.of(128), p + "batch_size_caps");
+    List<WorkloadEntry> workloads = new ArrayList<>();
+    List<WorkloadEntry> rawWorkloads = nonEmpty(s.workloads(), p + "workloads");
+    for (int i = 0; i < rawWorkloads.size(); i++) {
+      workloads.add(workload(rawWorkloads.get(i), p + "workloads[" + i + "]"));
+    }
+    unique(workloads, WorkloadEntry::name, p + "workloads");
+    List<Slo> slos = s.slos() == null ? Slo.DEFAULTS : nonEmpty(s.slos(), p + "slos");
+    for (int i = 0; i < slos.size(); i++) {
+      slos.get(i).validate(p + "slos[" + i + "]");
+    }
+    SearchSettings raw = s.search() == null ? new SearchSettings(null, null, null) : s.search();
+    SearchSettings settings =
+        new SearchSettings(
+            raw.granularity() == null ? 0.025 : raw.granularity(),
+            raw.maxProbes() == null ? 20 : raw.maxProbes(),
+            raw.minQps() == null ? 0.01 : raw.minQps());
+    if (!(settings.granularity() > 0 && settings.granularity() < 1)) {
+      throw ConfigException.invalid(
+          p + "search.granularity", settings.granularity(), "a fraction in (0, 1), e.g. 0.025");
+    }
+    if (settings.maxProbes() < 2) {
+      throw ConfigException.invalid(p + "search.max_probes", settings.maxProbes(), "at least 2");
+    }
+    if (!(settings.minQps() > 0)) {
+      throw ConfigException.invalid(p + "search.min_qps", settings.minQps(), "a positive QPS");
+    }
+    PredictorEntry predictor =
+        s.predictor() == null
+            ? new PredictorEntry(
+                ConfigLoader.defaults().path("predictor").path("type").asText(), null)
+            : s.predictor();
+    return new SearchSpace(
+        s.name(),
+        s.seed() == null ? 42L : s.seed(),
+        normModels,
+        clusters,
+        tps,
+        pps,
+        replicas,
+        schedulers,
+        caps,
+        workloads,
+        s.priceBook() == null ? "coreweave-2024-02" : s.priceBook(),
+        slos,
+        settings,
+        predictor);
+  }
+
+  private static WorkloadEntry workload(WorkloadEntry w, String f) {
+    if (w.name() == null || !w.name().matches("[A-Za-z0-9._-]+")) {
+      throw ConfigException.invalid(f + ".name", w.name(), "letters, digits, '.', '_' or '-'");
+    }
+    int sources =
+        (w.preset() != null ? 1 : 0)
+            + (w.traceFile() != null ? 1 : 0)
+            + (w.lengthType() != null ? 1 : 0);
+    if (sources != 1) {
+      throw new ConfigException(
+          f,
+          "give exactly one of preset, trace_file (a length CSV) or length_type (fixed lengths)");
+    }
+    if (w.lengthType() != null && !"fixed".equals(w.lengthType())) {
+      throw ConfigException.invalid(f + ".length_type", w.lengthType(), "fixed");
+    }
+    WorkloadEntry n =
+        new WorkloadEntry(
+            w.name(),
+            w.preset(),
+            w.traceFile(),
+            w.lengthType(),
+            w.prefillTokens(),
+            w.decodeTokens(),
+            w.requests() == null ? 512 : w.requests(),
+            w.maxTokens() == null ? 4096 : w.maxTokens(),
+            w.startQps() == null ? 1.0 : w.startQps());
+    if (n.requests() < 1) {
+      throw ConfigException.invalid(f + ".requests", n.requests(), "an integer ≥ 1");
+    }
+    if (!(n.startQps() > 0)) {
+      throw ConfigException.invalid(f + ".start_qps", n.startQps(), "a positive QPS");
+    }
+    return n;
+  }
+
+  private static <T> List<T> nonEmpty(List<T> list, String field) {
+    if (list == null || list.isEmpty()) {
+      throw new ConfigException(field, "must be a non-empty list");
+    }
+    for (int i = 0; i < list.size(); i++) {
+      if (list.get(i) == null) {
+        throw new ConfigException(field + "[" + i + "]", "is empty");
+      }
+    }
+    return list;
+  }
+
+  private static List<Integer> positives(List<Integer> list, List<Integer> dflt, String field) {
+    if (list == null) {
+      return dflt;
+    }
+    nonEmpty(list, field);
+    Set<Integer> seen = new HashSet<>();
+    for (int i = 0; i < list.size(); i++) {
+      if (list.get(i) < 1) {
+        throw ConfigException.invalid(field + "[" + i + "]", list.get(i), "an integer ≥ 1");
+      }
+      if (!seen.add(list.get(i))) {
+        throw new ConfigException(field, "lists " + list.get(i) + " twice");
+      }
+    }
+    return list;
+  }
+
+  private static <T> void unique(List<T> list, Function<T, String> key, String field) {
+    Set<String> seen = new HashSet<>();
+    for (T t : list) {
+      if (!seen.add(key.apply(t))) {
+        throw new ConfigException(field, "lists '" + key.apply(t) + "' twice");
+      }
+    }
+  }
+}
