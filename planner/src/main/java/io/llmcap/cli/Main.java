@@ -14,8 +14,11 @@ import picocli.CommandLine.Command;
     description = "GPU-free capacity planning for LLM serving.",
     subcommands = {
       SimulateCommand.class,
+      SearchCommand.class,
       CatalogCommand.class,
       BenchCommand.class,
+      ProfileCommand.class,
+      PredictorsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -2,6 +2,7 @@ package io.llmcap.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmcap.catalog.Catalog;
+import io.llmcap.config.ConfigException;
 import io.llmcap.config.ConfigLoader;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.engine.Simulation;
@@ -13,6 +14,7 @@ import io.llmcap.metrics.RunListener;
 import io.llmcap.metrics.RunWriter;
 import io.llmcap.predictors.Predictors;
 import io.llmcap.reference.ReferenceConfig;
+import io.llmcap.timing.ExecutionTimePredictor;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -65,8 +67,12 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(
       names = "--profiles",
       paramLabel = "DIR",
-      description = "with --reference-config: profile folder in the reference layout")
-  Path profiles;
+      description = {
+        "operator profiles in the reference layout (compute/<sku>/<org>/<model>/mlp.csv,"
+            + " attention.csv, network/<node>/*.csv); predicts with LightGBM over them."
+            + " Repeatable: a file missing from one folder is taken from the next"
+      })
+  List<Path> profiles = new ArrayList<>();
 
   @Option(
       names = "--out",
@@ -90,6 +96,7 @@ final class SimulateCommand implements Callable<Integer> {
     Path baseDir = source.config != null ? source.config.toAbsolutePath().getParent() : Path.of("");
     Simulation sim = Simulation.prepare(config, Catalog.builtin(), baseDir);
     Predictors.check(config.predictor());
+    ExecutionTimePredictor predictor = Predictors.create(config, sim.deployment(), baseDir);
     Path target =
         out != null
             ? out
@@ -113,7 +120,7 @@ final class SimulateCommand implements Callable<Integer> {
         writers.add(w);
         listeners.add(w);
       }
-      result = sim.run(Predictors.create(config.predictor(), sim.deployment()), listeners);
+      result = sim.run(predictor, listeners);
       for (AutoCloseable w : writers) {
         close(w);
       }
@@ -130,23 +137,24 @@ final class SimulateCommand implements Callable<Integer> {
 
   private ObjectNode resolve(PrintWriter stdout) {
     if (source.referenceConfig == null) {
-      if (requests != null || profiles != null) {
-        throw new io.llmcap.config.ConfigException(
-            requests != null ? "--requests" : "--profiles", "only applies with --reference-config");
+      if (requests != null) {
+        throw new ConfigException("--requests", "only applies with --reference-config");
       }
-      return ConfigLoader.resolve(source.config, knobs.assignments());
+      ObjectNode tree = ConfigLoader.resolve(source.config, knobs.assignments());
+      if (!profiles.isEmpty()) {
+        ObjectNode predictor = (ObjectNode) tree.get("predictor");
+        predictor.put("type", Predictors.LIGHTGBM);
+        predictor.put("profiles", ReferenceConfig.joinProfiles(profiles));
+      }
+      return tree;
     }
     ObjectNode tree = ConfigLoader.defaults();
     ReferenceConfig.Translation t =
-        ReferenceConfig.translate(ConfigLoader.readFile(source.referenceConfig), requests);
+        ReferenceConfig.translate(
+            ConfigLoader.readFile(source.referenceConfig), requests, profiles);
     ConfigLoader.merge(tree, t.overlay(), "");
     for (String note : t.notes()) {
       stdout.println("note: " + note);
-    }
-    if (profiles != null) {
-      stdout.println(
-          "note: --profiles is read once profile-based predictors land; this run uses the"
-              + " built-in roofline model");
     }
     for (String s : knobs.assignments()) {
       ConfigLoader.set(tree, s);

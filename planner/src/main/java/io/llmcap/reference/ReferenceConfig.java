@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmcap.config.ConfigException;
 import io.llmcap.config.Yaml;
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Translates a {@code config.json} written by the reference simulator (Vidur) into llmcap config
@@ -27,9 +29,15 @@ public final class ReferenceConfig {
 
   private ReferenceConfig() {}
 
-  public static Translation translate(JsonNode ref, Path requests) {
+  /**
+   * @param profiles profile folders in the reference layout (earlier ones first, later ones filling
+   *     files they lack); when given, the run predicts with LightGBM over them as the reference
+   *     predicted with a random forest over its profiles
+   */
+  public static Translation translate(JsonNode ref, Path requests, List<Path> profiles) {
     List<String> notes = new ArrayList<>();
     ObjectNode o = Yaml.yaml().createObjectNode();
+    predictor(profiles, o, notes);
     JsonNode cluster = need(ref, "cluster_config");
     JsonNode replica = need(cluster, "replica_config");
     o.put("name", "reference");
@@ -90,6 +98,33 @@ public final class ReferenceConfig {
     lengths(need(gen, "length_generator_config"), w, notes);
     intervals(need(gen, "interval_generator_config"), w);
     return new Translation(o, notes);
+  }
+
+  private static void predictor(List<Path> profiles, ObjectNode o, List<String> notes) {
+    if (profiles.isEmpty()) {
+      notes.add(
+          "the reference predicted operator times from its profiles; pass --profiles DIR to do"
+              + " the same, this run uses the default predictor");
+      return;
+    }
+    for (Path p : profiles) {
+      if (!Files.isDirectory(p)) {
+        throw new ConfigException("--profiles", "'" + p + "' is not a directory");
+      }
+    }
+    ObjectNode pred = o.putObject("predictor");
+    pred.put("type", "lightgbm");
+    pred.put("profiles", joinProfiles(profiles));
+    notes.add(
+        "operator times from LightGBM over the profiles in "
+            + profiles.stream().map(Path::toString).collect(Collectors.joining(" + ")));
+  }
+
+  /** {@code predictor.profiles} for several folders: absolute paths, path-separator joined. */
+  public static String joinProfiles(List<Path> profiles) {
+    return profiles.stream()
+        .map(p -> p.toAbsolutePath().normalize().toString())
+        .collect(Collectors.joining(File.pathSeparator));
   }
 
   private static void lengths(JsonNode lg, ObjectNode w, List<String> notes) {

@@ -76,10 +76,11 @@ public final class CapacitySearch {
         }
       }
     }
+    double half = lo == null ? 0 : lo.qps() / 2;
     if (lo != null
-        && probes.stream().noneMatch(p -> p.passed() && p.qps() <= lo.qps() / 2)
-        && lo.qps() / 2 >= settings.minQps()) {
-      probe(lo.qps() / 2, simulate, probes);
+        && probes.stream().noneMatch(p -> p.passed() && p.qps() <= half)
+        && half >= settings.minQps()) {
+      probe(half, simulate, probes);
     }
     if (hi != null && probes.size() < settings.maxProbes()) {
       probe(hi.qps() * 2, simulate, probes);

@@ -1,5 +1,7 @@
 package io.llmcap.search;
 
+import java.io.Serializable;
+
 /**
  * One row of the {@code deployments} dataset: the deployment, its cost, the highest QPS meeting the
  * SLOs and the metrics measured there. Metrics are NaN when no QPS met the SLOs. {@code wallS} is
@@ -42,4 +44,5 @@ public record DeploymentResult(
     double batchSizeMean,
     int probes,
     long simulatedRequests,
-    double wallS) {}
+    double wallS)
+    implements Serializable {}

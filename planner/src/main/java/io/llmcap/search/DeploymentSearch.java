@@ -6,6 +6,7 @@ import io.llmcap.config.SimulationConfig;
 import io.llmcap.engine.Simulation;
 import io.llmcap.predictors.Predictors;
 import io.llmcap.timing.ExecutionTimePredictor;
+import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,8 @@ public final class DeploymentSearch {
   private DeploymentSearch() {}
 
   /** The deployment row and its probe rows. */
-  public record Result(DeploymentResult deployment, List<ProbeResult> probes) {}
+  public record Result(DeploymentResult deployment, List<ProbeResult> probes)
+      implements Serializable {}
 
   public static Result run(DeploymentSpec d, SearchSpace space, Catalog catalog, Path baseDir) {
     long start = System.nanoTime();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmcap.config.ConfigLoader;
 import io.llmcap.search.SearchSpace.PredictorEntry;
 import io.llmcap.search.SearchSpace.WorkloadEntry;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -27,7 +28,8 @@ public record DeploymentSpec(
     Integer chunkSize,
     Integer maxTokensInBatch,
     int batchSizeCap,
-    WorkloadEntry workload) {
+    WorkloadEntry workload)
+    implements Serializable {
 
   public static DeploymentSpec of(
       String model,
@@ -74,6 +76,11 @@ public record DeploymentSpec(
     return replicas * tp * pp;
   }
 
+  /** Requests simulated by a probe at {@code qps}: at least {@code min_duration} of arrivals. */
+  public long requests(double qps) {
+    return Math.max(workload.requests(), (long) Math.ceil(qps * workload.minDuration()));
+  }
+
   /** The simulation config of one probe at {@code qps}. */
   public ObjectNode toConfig(double qps, long seed, PredictorEntry predictor, Path baseDir) {
     ObjectNode t = ConfigLoader.defaults();
@@ -94,7 +101,7 @@ public record DeploymentSpec(
                 "scheduler.chunk_size=" + (chunkSize == null ? 512 : chunkSize),
                 "scheduler.max_tokens_in_batch="
                     + (maxTokensInBatch == null ? workload.maxTokens() : maxTokensInBatch),
-                "workload.num_requests=" + workload.requests(),
+                "workload.num_requests=" + requests(qps),
                 "workload.max_tokens=" + workload.maxTokens(),
                 "workload.interval.type=poisson",
                 "workload.interval.qps=" + qps,

@@ -33,22 +33,21 @@ public record Expansion(List<DeploymentSpec> deployments, List<Skipped> skipped)
       for (ClusterEntry c : s.clusters()) {
         for (int tp : s.tensorParallel()) {
           for (int pp : s.pipelineParallel()) {
-            String where = m.name() + " on " + c.sku() + " TP" + tp + " PP" + pp;
-            if (m.excludeTp().contains(tp)) {
-              skipped.add(new Skipped(where, "TP" + tp + " excluded for this model"));
-              continue;
-            }
-            for (int replicas : replicaCounts(s, c, tp * pp)) {
-              if (replicas < 1) {
-                skipped.add(
-                    new Skipped(
-                        where,
-                        "a replica needs "
-                            + tp * pp
-                            + " GPUs, more than the cluster's budget of "
-                            + c.gpus()));
-                continue;
-              }
+            for (Replicas rc : replicaCounts(s, c, tp * pp)) {
+              int replicas = rc.count();
+              // a reason that holds for every scheduler, cap and workload of this shape; still
+              // one skipped row per combination, so the counts add up to the product
+              String shapeReason =
+                  m.excludeTp().contains(tp)
+                      ? "TP" + tp + " excluded for this model"
+                      : rc.gpus() > c.gpus()
+                          ? (s.replicas() == null
+                                  ? "a replica needs "
+                                  : replicas + " replicas need ")
+                              + rc.gpus()
+                              + " GPUs, more than the cluster's budget of "
+                              + c.gpus()
+                          : null;
               for (SchedulerEntry se : s.schedulers()) {
                 for (Integer chunk : orNull(se.chunkSizes())) {
                   for (Integer budget : orNull(se.maxTokensInBatch())) {
@@ -58,7 +57,8 @@ public record Expansion(List<DeploymentSpec> deployments, List<Skipped> skipped)
                             DeploymentSpec.of(
                                 m.name(), c.sku(), c.node(), tp, pp, replicas, se.type(), chunk,
                                 budget, cap, w);
-                        String reason = check(d, s, catalog, baseDir);
+                        String reason =
+                            shapeReason != null ? shapeReason : check(d, s, catalog, baseDir);
                         if (reason == null) {
                           out.add(d);
                         } else {
@@ -77,15 +77,22 @@ public record Expansion(List<DeploymentSpec> deployments, List<Skipped> skipped)
     return new Expansion(List.copyOf(out), List.copyOf(skipped));
   }
 
-  private static List<Integer> replicaCounts(SearchSpace s, ClusterEntry c, int perReplica) {
+  /**
+   * The replica counts to try with the GPUs they need: the most the budget holds (at least 1, so
+   * that a replica too big for the budget is reported as such), or each explicit count.
+   */
+  private record Replicas(int count, int gpus) {}
+
+  private static List<Replicas> replicaCounts(SearchSpace s, ClusterEntry c, int perReplica) {
     if (s.replicas() == null) {
-      return List.of(c.gpus() / perReplica);
+      int r = Math.max(1, c.gpus() / perReplica);
+      return List.of(new Replicas(r, r * perReplica));
     }
-    List<Integer> fit = new ArrayList<>();
+    List<Replicas> out = new ArrayList<>();
     for (int r : s.replicas()) {
-      fit.add(r * perReplica <= c.gpus() ? r : 0);
+      out.add(new Replicas(r, r * perReplica));
     }
-    return fit;
+    return out;
   }
 
   private static <T> List<T> orNull(List<T> values) {

@@ -1,5 +1,7 @@
 package io.llmcap.search;
 
+import java.io.Serializable;
+
 /** One simulation of a deployment at one QPS, as written to the {@code probes} dataset. */
 public record ProbeResult(
     String deploymentId,
@@ -12,4 +14,5 @@ public record ProbeResult(
     double batchTimeP99,
     double schedulingDelayP99,
     long requests,
-    double makespanS) {}
+    double makespanS)
+    implements Serializable {}

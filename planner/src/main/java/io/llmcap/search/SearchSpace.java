@@ -1,12 +1,14 @@
 package io.llmcap.search;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
  * A capacity search, as written in {@code search-configs/*.yml}. Every deployment in the cartesian
  * product of models × clusters × TP × PP × replicas × schedulers × batch caps × workloads is
  * searched for its maximum QPS under the SLOs. Absent keys take the defaults documented in the
- * README; {@link SearchSpaces#load} fills them in.
+ * README; {@link SearchSpaces#load} fills them in. Serializable, like every record a search task
+ * carries, because Spark ships tasks and results with Java serialization.
  */
 public record SearchSpace(
     String name,
@@ -22,21 +24,26 @@ public record SearchSpace(
     String priceBook,
     List<Slo> slos,
     SearchSettings search,
-    PredictorEntry predictor) {
+    PredictorEntry predictor)
+    implements Serializable {
 
   /** A model by catalog name, with TP degrees not to try for it. */
-  public record ModelEntry(String name, List<Integer> excludeTp) {}
+  public record ModelEntry(String name, List<Integer> excludeTp) implements Serializable {}
 
   /** A pool of GPUs of one SKU in nodes of one type; replicas come out of this budget. */
-  public record ClusterEntry(String sku, String node, Integer gpus) {}
+  public record ClusterEntry(String sku, String node, Integer gpus) implements Serializable {}
 
   /** A scheduler and the values of its knobs to try (each list multiplies the space). */
   public record SchedulerEntry(
-      String type, List<Integer> chunkSizes, List<Integer> maxTokensInBatch) {}
+      String type, List<Integer> chunkSizes, List<Integer> maxTokensInBatch)
+      implements Serializable {}
 
   /**
    * A workload: a preset, a length trace or synthetic lengths, with Poisson arrivals whose rate the
-   * search varies. {@code requests} is the number simulated per probe.
+   * search varies. A probe simulates {@code requests} requests, or more when {@code minDuration}
+   * seconds of arrivals at the probe's QPS need more: a fixed count at a high QPS arrives as one
+   * burst that a big deployment drains within the SLOs however high the QPS, so only a long enough
+   * stretch of arrivals shows whether the deployment keeps up.
    */
   public record WorkloadEntry(
       String name,
@@ -46,12 +53,15 @@ public record SearchSpace(
       Integer prefillTokens,
       Integer decodeTokens,
       Integer requests,
+      Double minDuration,
       Integer maxTokens,
-      Double startQps) {}
+      Double startQps)
+      implements Serializable {}
 
   /** Search knobs: relative bracket width at which bisection stops, and the probe budget. */
-  public record SearchSettings(Double granularity, Integer maxProbes, Double minQps) {}
+  public record SearchSettings(Double granularity, Integer maxProbes, Double minQps)
+      implements Serializable {}
 
   /** Which op-time model the probes use. */
-  public record PredictorEntry(String type, String profiles) {}
+  public record PredictorEntry(String type, String profiles) implements Serializable {}
 }

@@ -1,5 +1,8 @@
 package io.llmcap.search;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmcap.config.ConfigException;
 import io.llmcap.config.ConfigLoader;
 import io.llmcap.config.Yaml;
@@ -9,6 +12,7 @@ import io.llmcap.search.SearchSpace.PredictorEntry;
 import io.llmcap.search.SearchSpace.SchedulerEntry;
 import io.llmcap.search.SearchSpace.SearchSettings;
 import io.llmcap.search.SearchSpace.WorkloadEntry;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,9 +25,52 @@ public final class SearchSpaces {
   private SearchSpaces() {}
 
   public static SearchSpace load(Path file) {
+    return load(file, List.of());
+  }
+
+  /**
+   * Reads the file, applies {@code key=value} overrides (dotted keys into mappings, values read as
+   * YAML, so {@code tensor_parallel=[1,2]} works), then normalizes.
+   */
+  public static SearchSpace load(Path file, List<String> overrides) {
     String label = file.toString();
-    SearchSpace raw = Yaml.bind(ConfigLoader.readFile(file), SearchSpace.class, label);
+    JsonNode tree = ConfigLoader.readFile(file);
+    if (!tree.isObject()) {
+      throw new ConfigException(label, "expected a mapping of keys");
+    }
+    for (String o : overrides) {
+      set((ObjectNode) tree, o);
+    }
+    SearchSpace raw = Yaml.bind(tree, SearchSpace.class, label);
     return normalize(raw, label);
+  }
+
+  private static void set(ObjectNode tree, String assignment) {
+    int eq = assignment.indexOf('=');
+    if (eq <= 0) {
+      throw new ConfigException("--set", "'" + assignment + "' is not of the form key=value");
+    }
+    String key = assignment.substring(0, eq).trim();
+    String raw = assignment.substring(eq + 1).trim();
+    JsonNode value;
+    try {
+      value = Yaml.yaml().readTree(raw.isEmpty() ? "null" : raw);
+    } catch (IOException e) {
+      throw new ConfigException("--set " + key, "cannot read value '" + raw + "'");
+    }
+    String[] parts = key.split("\\.");
+    ObjectNode cursor = tree;
+    for (int i = 0; i < parts.length - 1; i++) {
+      JsonNode next = cursor.get(parts[i]);
+      if (next == null || next.isNull()) {
+        next = cursor.putObject(parts[i]);
+      } else if (!next.isObject()) {
+        throw new ConfigException(
+            "--set " + key, "'" + parts[i] + "' is not a mapping; set the whole value instead");
+      }
+      cursor = (ObjectNode) next;
+    }
+    cursor.set(parts[parts.length - 1], value == null ? NullNode.getInstance() : value);
   }
 
   /** Applies defaults and validates; the result has no null where a value is needed. */
@@ -145,10 +192,15 @@ public final class SearchSpaces {
             w.prefillTokens(),
             w.decodeTokens(),
             w.requests() == null ? 512 : w.requests(),
+            w.minDuration() == null ? 60.0 : w.minDuration(),
             w.maxTokens() == null ? 4096 : w.maxTokens(),
             w.startQps() == null ? 1.0 : w.startQps());
     if (n.requests() < 1) {
       throw ConfigException.invalid(f + ".requests", n.requests(), "an integer ≥ 1");
+    }
+    if (!(n.minDuration() >= 0) || Double.isInfinite(n.minDuration())) {
+      throw ConfigException.invalid(
+          f + ".min_duration", n.minDuration(), "seconds ≥ 0 (0: exactly `requests` per probe)");
     }
     if (!(n.startQps() > 0)) {
       throw ConfigException.invalid(f + ".start_qps", n.startQps(), "a positive QPS");

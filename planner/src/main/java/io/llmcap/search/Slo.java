@@ -1,6 +1,7 @@
 package io.llmcap.search;
 
 import io.llmcap.config.ConfigException;
+import java.io.Serializable;
 import java.util.List;
 import java.util.Locale;
 
@@ -9,7 +10,7 @@ import java.util.Locale;
  * seconds. Metrics: {@code ttft}, {@code tbt} (per-token gap), {@code batch_time} (per-iteration
  * time, the reference's "TBT"), {@code tpot}, {@code e2e}, {@code scheduling_delay}.
  */
-public record Slo(String metric, double quantile, double maxS) {
+public record Slo(String metric, double quantile, double maxS) implements Serializable {
   public static final List<String> METRICS =
       List.of("ttft", "tbt", "batch_time", "tpot", "e2e", "scheduling_delay");
 

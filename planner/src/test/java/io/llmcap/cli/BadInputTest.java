@@ -53,6 +53,33 @@ class BadInputTest {
         List.of(expected));
   }
 
+  /** The columns of an {@code mlp.csv} the profile reader needs. */
+  private static final String MLP_HEADER =
+      "n_head,n_kv_head,n_embd,n_expanded_embd,use_gated_mlp,num_tokens,"
+          + "num_tensor_parallel_workers,time_stats.attn_pre_proj.median,"
+          + "time_stats.attn_post_proj.median,time_stats.mlp_up_proj.median,"
+          + "time_stats.mlp_down_proj.median,time_stats.mlp_act.median,time_stats.attn_rope.median";
+
+  /** One row of Meta-Llama-3-8B's shape (at {@code heads} query heads) at TP1. */
+  private static String mlpRow(String heads, String gemmMs, String actMs) {
+    return String.join(
+            ",", heads, "8", "4096", "14336", "True", "128", "1", gemmMs, gemmMs, gemmMs, gemmMs,
+            actMs, "0.01")
+        + "\n";
+  }
+
+  /** A case predicting from a profile folder whose {@code mlp.csv} has the given text. */
+  private static Case profile(String name, String mlpCsv, String... expected) {
+    return new Case(
+        name,
+        dir -> {
+          Path root = dir.resolve("profiles");
+          Cli.write(root.resolve("compute/a100/meta-llama/Meta-Llama-3-8B/mlp.csv"), mlpCsv);
+          return List.of("--profiles", root.toString());
+        },
+        List.of(expected));
+  }
+
   /** A minimal config.json of the reference simulator, with a length trace file name. */
   private static String referenceConfig(String traceFile) {
     return """
@@ -132,10 +159,42 @@ class BadInputTest {
             "did you mean 'chat'"),
         flags(
             "unknown predictor",
-            List.of("--set", "predictor.type=lightgbm"),
+            List.of("--set", "predictor.type=lightgbmm"),
             "predictor.type",
-            "'lightgbm'",
+            "'lightgbmm'",
+            "did you mean 'lightgbm'",
             "roofline"),
+        // operator profiles (--profiles); the quick start runs Meta-Llama-3-8B on a100 at TP1
+        flags(
+            "profiles not a folder",
+            List.of("--profiles", "no-such-profiles"),
+            "predictor.profiles",
+            "no-such-profiles' is not a directory"),
+        new Case(
+            "profile file missing",
+            dir -> List.of("--profiles", dir.toString()),
+            List.of("predictor.profiles", "compute/a100/meta-llama/Meta-Llama-3-8B/mlp.csv")),
+        profile(
+            "profile missing column",
+            MLP_HEADER.replace(",time_stats.mlp_up_proj.median", "") + "\n",
+            "mlp.csv",
+            "missing column 'time_stats.mlp_up_proj.median'"),
+        profile(
+            "profile non-numeric cell",
+            MLP_HEADER + "\n" + mlpRow("32", "0.1", "fast"),
+            "mlp.csv:2",
+            "time_stats.mlp_act.median",
+            "'fast'"),
+        profile(
+            "profile negative time",
+            MLP_HEADER + "\n" + mlpRow("32", "-0.1", "0.1"),
+            "mlp.csv:2",
+            "negative time"),
+        profile(
+            "profile of another model shape",
+            MLP_HEADER + "\n" + mlpRow("64", "0.1", "0.1"),
+            "no rows for meta-llama/Meta-Llama-3-8B",
+            "n_head=64 n_kv_head=8 n_embd=4096"),
         // parallelism and memory
         flags(
             "TP not dividing heads",

@@ -40,7 +40,7 @@ class HelpTest {
   @Test
   void topLevelHelpAndVersion() {
     Cli.Result r = Cli.run("--help").ok();
-    for (String sub : List.of("simulate", "catalog", "bench")) {
+    for (String sub : List.of("simulate", "search", "catalog", "bench")) {
       assertTrue(r.out().contains(sub), r.out());
     }
     assertTrue(Cli.run("--version").ok().out().contains("llmcap"));

@@ -187,25 +187,11 @@ class RooflinePredictorTest {
 
   @Test
   void cpuOverheadComesFromParams() {
-    RooflineParams d = RooflineParams.defaults();
-    RooflineParams withCpu =
-        new RooflineParams(
-            d.gemmEffMax(),
-            d.gemmHalfTokens(),
-            d.effMemory(),
-            d.effElementwise(),
-            d.effPrefillAttn(),
-            d.effDecodeAttn(),
-            d.effCollective(),
-            d.kernelLaunchMs(),
-            d.attentionLaunchMs(),
-            d.ncclLaunchMs(),
-            2.5);
+    RooflineParams withCpu = RooflineParams.defaults().withCpuOverheadMs(2.5);
     RooflinePredictor predictor = new RooflinePredictor(llama7b(1, 1), withCpu);
     ExecutionTime time = predictor.predict(decodes(4, 10), 0);
     assertEquals(2.5, time.cpuOverhead());
     assertEquals(0, tp1.predict(decodes(4, 10), 0).cpuOverhead());
-    assertTrue(predictor.describe().startsWith("roofline (built-in, RooflineParams["));
   }
 
   @Test
@@ -215,11 +201,28 @@ class RooflinePredictorTest {
 
   @Test
   void paramsRejectImpossibleEfficiencies() {
+    assertThrows(IllegalArgumentException.class, () -> new RooflineParams.Gemm(1.2, 64, 0.8, 0));
+    assertThrows(IllegalArgumentException.class, () -> new RooflineParams.Gemm(0.7, 64, 0.8, -1));
     assertThrows(
         IllegalArgumentException.class,
-        () -> new RooflineParams(1.2, 64, 0.8, 0.5, 0.3, 0.7, 0.6, 0.005, 0.012, 0.02, 0));
-    assertThrows(
-        IllegalArgumentException.class,
-        () -> new RooflineParams(0.7, 64, 0.8, 0.5, 0.3, 0.7, 0.6, -1, 0.012, 0.02, 0));
+        () -> new RooflineParams.Attention(0.3, 0.2, 0.01, 0.7, 0, 0.01, 0.5, 0.005));
+  }
+
+  @Test
+  void profileRowsPredictWhatTheBatchPredictorDoes() {
+    RooflineOps ops = new RooflineOps(llama7b(2, 1), RooflineParams.defaults());
+    RooflinePredictor tp2 = predictor(llama7b(2, 1));
+    ExecutionTime decode = tp2.predict(decodes(24, 700), 0);
+    assertEquals(decode.attnDecode(), ops.predictMs("attn_decode", new double[] {24, 700}), 1e-12);
+    ExecutionTime chunk = tp2.predict(prefill(300, 1024), 0);
+    assertEquals(
+        chunk.attnPrefill(), ops.predictMs("attn_prefill", new double[] {1024, 300 * 300}), 1e-12);
+    assertEquals(chunk.mlpUpProj(), ops.predictMs("mlp_up_proj", new double[] {300}), 1e-12);
+    assertEquals(
+        chunk.tensorParallelComm(),
+        ops.predictMs("all_reduce", new double[] {300})
+            + RooflineParams.defaults().network().ncclLaunchMs(),
+        1e-12);
+    assertThrows(IllegalArgumentException.class, () -> ops.predictMs("emb_lookup", new double[1]));
   }
 }

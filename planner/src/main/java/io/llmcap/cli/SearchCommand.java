@@ -1,0 +1,71 @@
+package io.llmcap.cli;
+
+import io.llmcap.search.SearchJob;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code llmcap search}: the capacity search on Spark. Only {@link #call} touches {@link
+ * SearchJob}, so that loading the command line never loads Spark (which {@code simulate} does not
+ * have on its classpath).
+ */
+@Command(
+    name = "search",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Find the deployment with the most QPS per dollar under the latency SLOs: every deployment"
+          + " of a search space gets its maximum QPS by bisection over simulations, one Spark task"
+          + " per deployment. Writes results/<name>/ (Parquet, CSV, Pareto report).",
+      "Search-config keys and their defaults: see the README, section Search."
+    })
+final class SearchCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "SEARCH.yml", description = "search space (YAML)")
+  Path file;
+
+  @Option(
+      names = "--master",
+      paramLabel = "URL",
+      description =
+          "Spark master (default local[*], or what spark-submit set): local[N], spark://host:port")
+  String master;
+
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description = "results folder (default results/<name>)")
+  Path out;
+
+  @Option(names = "--force", description = "replace an existing --out folder")
+  boolean force;
+
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description =
+          "override a search-config key (repeatable), e.g. --set search.max_probes=10"
+              + " --set tensor_parallel=[1,2]")
+  List<String> sets = new ArrayList<>();
+
+  @Option(
+      names = "--sample",
+      paramLabel = "N",
+      description = "search only N deployments drawn at random (seeded) from the space, for timing")
+  Integer sample;
+
+  @Override
+  public Integer call() {
+    return SearchJob.run(
+        new SearchJob.Options(file, sets, master, out, force, sample),
+        spec.commandLine().getOut(),
+        spec.commandLine().getErr());
+  }
+}

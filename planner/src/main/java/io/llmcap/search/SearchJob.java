@@ -1,0 +1,376 @@
+package io.llmcap.search;
+
+import io.llmcap.catalog.Catalog;
+import io.llmcap.config.ConfigException;
+import io.llmcap.config.ConfigLoader;
+import io.llmcap.config.SimulationConfig;
+import io.llmcap.config.Yaml;
+import io.llmcap.engine.Simulation;
+import io.llmcap.metrics.RunFolder;
+import io.llmcap.predictors.Predictors;
+import io.llmcap.search.ResultColumns.Column;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * The Spark application behind {@code llmcap search}: the driver expands the space, prepares the
+ * predictor once per deployment shape, runs one task per deployment (each a whole capacity search),
+ * collects the small result rows and writes {@code results/<name>/} in one go.
+ */
+public final class SearchJob {
+  private SearchJob() {}
+
+  /** What the command line asks for; null master means local[*] unless spark-submit set one. */
+  public record Options(
+      Path file, List<String> overrides, String master, Path out, boolean force, Integer sample) {}
+
+  /** Seconds between progress lines on stderr. */
+  static final long PROGRESS_EVERY_S = 5;
+
+  public static int run(Options o, PrintWriter out, PrintWriter err) {
+    long start = System.nanoTime();
+    SearchSpace space = SearchSpaces.load(o.file(), o.overrides());
+    Path baseDir = o.file().toAbsolutePath().getParent();
+    Catalog catalog = Catalog.builtin();
+    Expansion x = Expansion.of(space, catalog, baseDir);
+    List<DeploymentSpec> todo = sample(x.deployments(), o.sample(), space.seed());
+    printExpansion(out, space, x, todo);
+    if (todo.isEmpty()) {
+      throw new ConfigException(
+          o.file().toString(), "no deployment to search: every combination was skipped");
+    }
+    Path target = o.out() != null ? o.out() : Path.of("results", space.name());
+    List<String> summary;
+    try (RunFolder folder = RunFolder.create(target, o.force())) {
+      Path dir = folder.dir();
+      SparkSession existing = existingSession();
+      long t0 = System.nanoTime();
+      SparkSession spark = existing != null ? existing : session(o.master(), space.name());
+      out.printf(
+          Locale.ROOT,
+          "spark %s (%d cores), session %s in %.1f s%n",
+          spark.sparkContext().master(),
+          spark.sparkContext().defaultParallelism(),
+          existing != null ? "reused" : "started",
+          (System.nanoTime() - t0) / 1e9);
+      List<DeploymentSearch.Result> results;
+      try {
+        warmPredictors(todo, space, catalog, baseDir, out);
+        results = search(spark, todo, space, baseDir, err);
+        writeParquet(spark, dir, results);
+      } finally {
+        if (existing == null) {
+          // a session someone else started (a notebook, a test) is theirs to stop
+          spark.stop();
+        }
+      }
+      List<DeploymentResult> rows =
+          results.stream().map(DeploymentSearch.Result::deployment).toList();
+      List<ProbeResult> probes = results.stream().flatMap(r -> r.probes().stream()).toList();
+      ResultColumns.writeCsv(dir.resolve("deployments.csv"), DeploymentResult.class, rows);
+      ResultColumns.writeCsv(dir.resolve("probes.csv"), ProbeResult.class, probes);
+      ResultColumns.writeCsv(dir.resolve("skipped.csv"), Expansion.Skipped.class, x.skipped());
+      writeSpace(dir.resolve("search.yml"), space);
+      summary =
+          ParetoReport.write(
+              dir.resolve("report"),
+              rows,
+              new ParetoReport.Info(
+                  space.name(),
+                  space.priceBook(),
+                  space.slos(),
+                  x.skipped().size(),
+                  x.skipReasons(),
+                  (System.nanoTime() - start) / 1e9));
+      folder.commit();
+    }
+    summary.forEach(out::println);
+    out.println("wrote " + target + " (report: " + target.resolve("report/index.html") + ")");
+    return 0;
+  }
+
+  /**
+   * {@code n} deployments drawn at random, seeded so the same sample comes back each time, in
+   * expansion order (all when null or ≥ the count). Random, not every k-th: a stride aliases with
+   * the innermost axes of the product (workloads, batch caps) and would leave some out.
+   */
+  static List<DeploymentSpec> sample(List<DeploymentSpec> all, Integer n, long seed) {
+    if (n == null || n >= all.size()) {
+      return all;
+    }
+    if (n < 1) {
+      throw ConfigException.invalid("--sample", n, "an integer ≥ 1");
+    }
+    List<Integer> idx = new ArrayList<>();
+    for (int i = 0; i < all.size(); i++) {
+      idx.add(i);
+    }
+    Collections.shuffle(idx, new Random(seed));
+    return idx.subList(0, n).stream().sorted().map(all::get).toList();
+  }
+
+  private static void printExpansion(
+      PrintWriter out, SearchSpace space, Expansion x, List<DeploymentSpec> todo) {
+    out.printf(
+        Locale.ROOT,
+        "search %s: %d deployments%s, %d combinations skipped%n",
+        space.name(),
+        x.deployments().size(),
+        todo.size() < x.deployments().size() ? " (searching a sample of " + todo.size() + ")" : "",
+        x.skipped().size());
+    if (x.skipped().size() <= 20) {
+      for (Expansion.Skipped s : x.skipped()) {
+        out.println("  skipped " + s.description() + ": " + s.reason());
+      }
+    } else {
+      x.skipReasons().forEach((r, n) -> out.printf(Locale.ROOT, "  skipped %4d: %s%n", n, r));
+      out.println("  (each skipped combination and its reason: skipped.csv)");
+    }
+    out.flush();
+  }
+
+  private static SparkSession existingSession() {
+    scala.Option<SparkSession> s = SparkSession.getActiveSession();
+    if (s.isEmpty()) {
+      s = SparkSession.getDefaultSession();
+    }
+    return s.isDefined() ? s.get() : null;
+  }
+
+  static SparkSession session(String master, String name) {
+    SparkConf conf = new SparkConf(); // picks up what spark-submit set (spark.* properties)
+    if (master != null) {
+      conf.setMaster(master);
+    } else {
+      conf.setIfMissing("spark.master", "local[*]");
+    }
+    conf.setIfMissing("spark.app.name", "llmcap search " + name);
+    conf.setIfMissing("spark.ui.enabled", "false");
+    // the deployments schema has 37 columns; Spark warns when a plan string shows more than 25
+    conf.setIfMissing("spark.sql.debug.maxToStringFields", "100");
+    if (conf.get("spark.master").startsWith("local")) {
+      conf.setIfMissing("spark.driver.host", "127.0.0.1");
+      conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+    }
+    SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+    spark.sparkContext().setLogLevel("WARN");
+    return spark;
+  }
+
+  /**
+   * Builds the predictor once per (model, SKU, node, TP, PP) on the driver, so that a predictor
+   * that trains caches its model before the tasks start and executors load instead of training.
+   */
+  private static void warmPredictors(
+      List<DeploymentSpec> todo,
+      SearchSpace space,
+      Catalog catalog,
+      Path baseDir,
+      PrintWriter out) {
+    long t0 = System.nanoTime();
+    Map<List<Object>, DeploymentSpec> shapes = new LinkedHashMap<>();
+    for (DeploymentSpec d : todo) {
+      shapes.putIfAbsent(List.of(d.model(), d.sku(), d.node(), d.tp(), d.pp()), d);
+    }
+    for (DeploymentSpec d : shapes.values()) {
+      SimulationConfig c =
+          ConfigLoader.bind(
+              d.toConfig(d.workload().startQps(), space.seed(), space.predictor(), baseDir));
+      Predictors.create(c.predictor(), Simulation.prepare(c, catalog, baseDir).deployment());
+    }
+    out.printf(
+        Locale.ROOT,
+        "predictor %s ready for %d deployment shapes (%.1f s)%n",
+        space.predictor().type(),
+        shapes.size(),
+        (System.nanoTime() - t0) / 1e9);
+    out.flush();
+  }
+
+  private static List<DeploymentSearch.Result> search(
+      SparkSession spark,
+      List<DeploymentSpec> todo,
+      SearchSpace space,
+      Path baseDir,
+      PrintWriter err) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    LongAccumulator probes = jsc.sc().longAccumulator("llmcap probes");
+    Progress progress = new Progress(todo.size(), probes, err);
+    jsc.sc().addSparkListener(progress);
+    ScheduledExecutorService ticker =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "llmcap-progress");
+              t.setDaemon(true);
+              return t;
+            });
+    ticker.scheduleAtFixedRate(
+        progress::print, PROGRESS_EVERY_S, PROGRESS_EVERY_S, TimeUnit.SECONDS);
+    String base = baseDir.toString();
+    List<DeploymentSearch.Result> results;
+    try {
+      // one slice per deployment: each task is a whole capacity search (never coalesce this)
+      results =
+          new ArrayList<>(
+              jsc.parallelize(todo, todo.size())
+                  .map(
+                      d -> {
+                        DeploymentSearch.Result r =
+                            DeploymentSearch.run(d, space, Catalog.builtin(), Path.of(base));
+                        probes.add(r.probes().size());
+                        return r;
+                      })
+                  .collect());
+    } catch (RuntimeException e) {
+      throw userMistake(e);
+    } finally {
+      ticker.shutdownNow();
+      jsc.sc().removeSparkListener(progress);
+    }
+    progress.print();
+    // determinism: rows in deployment-id order, probes in search order within a deployment
+    results.sort(Comparator.comparing(r -> r.deployment().deploymentId()));
+    return results;
+  }
+
+  /** A ConfigException thrown inside a task reaches the driver wrapped; surface it as such. */
+  private static RuntimeException userMistake(RuntimeException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ConfigException ce) {
+        return ce;
+      }
+    }
+    return e;
+  }
+
+  /** Counts finished deployments and prints progress lines to stderr. */
+  static final class Progress extends SparkListener {
+    private final int total;
+    private final LongAccumulator probes;
+    private final PrintWriter err;
+    private final AtomicInteger done = new AtomicInteger();
+    private final long start = System.nanoTime();
+
+    Progress(int total, LongAccumulator probes, PrintWriter err) {
+      this.total = total;
+      this.probes = probes;
+      this.err = err;
+    }
+
+    @Override
+    public void onTaskEnd(SparkListenerTaskEnd e) {
+      if (e.taskInfo().successful()) {
+        done.incrementAndGet();
+      }
+    }
+
+    synchronized void print() {
+      int d = done.get();
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      String eta = d == 0 ? "?" : clock(elapsed / d * (total - d));
+      err.printf(
+          Locale.ROOT,
+          "search: %d/%d deployments, %d probes, %s elapsed, ETA %s%n",
+          d,
+          total,
+          probes.value(),
+          clock(elapsed),
+          eta);
+      err.flush();
+    }
+
+    private static String clock(double s) {
+      long t = Math.round(s);
+      return t >= 3600
+          ? String.format(Locale.ROOT, "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
+          : String.format(Locale.ROOT, "%d:%02d", t / 60, t % 60);
+    }
+  }
+
+  private static void writeParquet(
+      SparkSession spark, Path dir, List<DeploymentSearch.Result> results) {
+    List<Row> rows = new ArrayList<>();
+    List<Row> probes = new ArrayList<>();
+    for (DeploymentSearch.Result r : results) {
+      rows.add(RowFactory.create(ResultColumns.values(r.deployment())));
+      for (ProbeResult p : r.probes()) {
+        probes.add(RowFactory.create(ResultColumns.values(p)));
+      }
+    }
+    // explicit file: URIs, so a cluster's default filesystem (HDFS) is never used by accident
+    // the rows are already computed (collected above): one write task, one file per partition
+    spark
+        .createDataFrame(rows, schema(DeploymentResult.class))
+        .repartition(1)
+        .write()
+        .partitionBy("model", "workload")
+        .parquet(dir.resolve("deployments").toUri().toString());
+    spark
+        .createDataFrame(probes, schema(ProbeResult.class))
+        .repartition(1)
+        .write()
+        .parquet(dir.resolve("probes").toUri().toString());
+  }
+
+  /** The Spark schema of a result record, as documented in the README. */
+  public static StructType schema(Class<? extends Record> type) {
+    List<StructField> fields = new ArrayList<>();
+    for (Column c : ResultColumns.of(type)) {
+      fields.add(DataTypes.createStructField(c.name(), sparkType(c.type()), c.nullable()));
+    }
+    return DataTypes.createStructType(fields);
+  }
+
+  private static DataType sparkType(Class<?> t) {
+    if (t == String.class) {
+      return DataTypes.StringType;
+    }
+    if (t == Integer.class) {
+      return DataTypes.IntegerType;
+    }
+    if (t == Long.class) {
+      return DataTypes.LongType;
+    }
+    if (t == Double.class) {
+      return DataTypes.DoubleType;
+    }
+    if (t == Boolean.class) {
+      return DataTypes.BooleanType;
+    }
+    throw new IllegalArgumentException("no Spark type for " + t);
+  }
+
+  private static void writeSpace(Path file, SearchSpace space) {
+    try {
+      Yaml.yaml().writeValue(file.toFile(), space);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package io.llmcap.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The issue's compatibility bar: replaying each reference run's exact requests with its config and
+ * the same profiles (measured MLP and network, synthetic attention) lands within 10% of its TTFT,
+ * end-to-end and scheduling-delay p50 and p90, and within 15% of their p99 and the per-token TBT
+ * p50 and p99. The reference fitted a random forest where we fit LightGBM, so the runs are close,
+ * not identical.
+ */
+class ReferenceCompatibilityTest {
+  /** Metric key to relative tolerance. */
+  private static final Map<String, Double> TOLERANCE = tolerances();
+
+  private static Map<String, Double> tolerances() {
+    Map<String, Double> t = new java.util.LinkedHashMap<>();
+    for (String m : List.of("ttft_s", "e2e_s", "scheduling_delay_s")) {
+      t.put(m + "_p50", 0.10);
+      t.put(m + "_p90", 0.10);
+      t.put(m + "_p99", 0.15);
+    }
+    t.put("tbt_s_p50", 0.15);
+    t.put("tbt_s_p99", 0.15);
+    return t;
+  }
+
+  static Stream<String> runs() {
+    return Stream.of("S2_llama3_8b_sarathi", "S3_llama2_7b_vllm_2rep", "S4_llama2_70b_tp4_pp2");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("runs")
+  void matchesTheReferenceRun(String name, @TempDir Path tmp) throws IOException {
+    Path shared = Cli.shared();
+    Path data = shared == null ? null : shared.resolve("data");
+    Assumptions.assumeTrue(
+        data != null && Files.isDirectory(data), "no shared data (llmcap.shared=" + shared + ")");
+    Path ref = data.resolve("reference-runs").resolve(name);
+    Path profiles = data.resolve("profiles");
+    Path out = tmp.resolve("run");
+    Cli.Result r =
+        Cli.run(
+                "simulate",
+                "--reference-config",
+                ref.resolve("config.json").toString(),
+                "--requests",
+                ref.resolve("requests.csv").toString(),
+                "--profiles",
+                profiles.toString(),
+                "--profiles",
+                profiles.resolve("synthetic-attention").toString(),
+                "--out",
+                out.toString())
+            .ok();
+    assertTrue(r.out().contains("LightGBM"), r.out());
+    JsonNode ours = Cli.json(out.resolve("summary.json"));
+    JsonNode theirs = Cli.json(ref.resolve("summary.json"));
+    assertTrue(ours.get("predictor").asText().startsWith("lightgbm"), ours.toString());
+    assertEquals(theirs.get("requests").asLong(), ours.get("requests_completed").asLong());
+
+    StringBuilder table = new StringBuilder();
+    table.append(String.format(Locale.ROOT, "%n== %s: llmcap (lightgbm) vs reference%n", name));
+    table.append(
+        String.format(
+            Locale.ROOT,
+            "  %-22s %10s %10s %8s %6s%n",
+            "metric",
+            "llmcap",
+            "reference",
+            "diff",
+            "tol"));
+    List<String> outside = new ArrayList<>();
+    for (var e : TOLERANCE.entrySet()) {
+      double o = ours.get(e.getKey()).asDouble();
+      double t = theirs.get(e.getKey()).asDouble();
+      double diff = o / t - 1;
+      boolean ok = Math.abs(diff) <= e.getValue();
+      table.append(
+          String.format(
+              Locale.ROOT,
+              "  %-22s %10.5f %10.5f %+7.1f%% %5.0f%%%s%n",
+              e.getKey(),
+              o,
+              t,
+              100 * diff,
+              100 * e.getValue(),
+              ok ? "" : "  OUT"));
+      if (!ok) {
+        outside.add(e.getKey());
+      }
+    }
+    table.append("  predictor: ").append(ours.get("predictor").asText()).append('\n');
+    System.out.print(table);
+    assertTrue(outside.isEmpty(), "outside tolerance: " + outside + table);
+  }
+}

@@ -1,0 +1,149 @@
+package io.llmcap.search;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.llmcap.search.Pareto.Group;
+import io.llmcap.search.Pareto.Metric;
+import io.llmcap.search.Pareto.Thresholds;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ParetoTest {
+  static final Thresholds T = new Thresholds(2.0, 0.2);
+
+  /** A row on 4 GPUs: {@code price} $/GPU-hour (null: unpriced), max QPS, TTFT p90, TBT p99. */
+  static DeploymentResult row(
+      String id, String sku, Double price, double qps, double ttft, double tbt) {
+    Double perHour = price == null ? null : price * 4;
+    double nan = Double.NaN;
+    boolean served = qps > 0;
+    return new DeploymentResult(
+        id,
+        "org/model",
+        "chat",
+        sku,
+        sku + "_node",
+        1,
+        1,
+        4,
+        "sarathi",
+        512,
+        null,
+        128,
+        4,
+        perHour,
+        qps,
+        perHour == null ? null : qps / perHour,
+        served ? null : "ttft_p90",
+        false,
+        true,
+        nan,
+        served ? ttft : nan,
+        nan,
+        nan,
+        served ? tbt : nan,
+        nan,
+        nan,
+        nan,
+        nan,
+        nan,
+        nan,
+        nan,
+        nan,
+        nan,
+        nan,
+        8,
+        800,
+        0.5);
+  }
+
+  @Test
+  void frontierKeepsOnlyUndominatedRows() {
+    List<DeploymentResult> rows =
+        List.of(
+            row("a", "a100", 2.0, 8, 0.5, 0.05), // cap/$ 1.0 at 0.5 s
+            row("b", "a100", 2.0, 16, 1.5, 0.05), // 2.0 at 1.5 s
+            row("c", "a100", 2.0, 12, 1.8, 0.05), // dominated by b
+            row("d", "h100", 4.0, 40, 1.0, 0.05), // 2.5 at 1.0 s: dominates b
+            row("e", "h100", 4.0, 0, 0, 0), // no capacity: never plotted
+            row("f", "h200", null, 99, 0.1, 0.01)); // no price: never on the $ axis
+    List<DeploymentResult> f = Pareto.frontier(rows, DeploymentResult::ttftP90);
+    assertEquals(List.of("a", "d"), f.stream().map(DeploymentResult::deploymentId).toList());
+  }
+
+  @Test
+  void bestIsMostCapacityPerDollarWithinTheSlos() {
+    List<DeploymentResult> rows =
+        List.of(
+            row("a", "a100", 2.0, 8, 0.5, 0.05),
+            row("b", "a100", 2.0, 30, 2.5, 0.05), // most cap/$ but TTFT over 2 s
+            row("d", "h100", 4.0, 40, 1.0, 0.05),
+            row("f", "h200", null, 99, 0.1, 0.01));
+    List<Group> groups = Pareto.analyze(rows, T);
+    assertEquals(1, groups.size());
+    Group g = groups.get(0);
+    assertEquals("d", g.best().deploymentId());
+    assertEquals(
+        List.of("a", "d", "f"), g.compliant().stream().map(r -> r.deploymentId()).toList());
+    assertEquals(3, g.plotted().size());
+    assertEquals(List.of("f"), g.unpriced().stream().map(r -> r.deploymentId()).toList());
+    assertEquals(
+        List.of("a", "d", "b"),
+        g.frontiers().get(Metric.TTFT_P90).stream().map(r -> r.deploymentId()).toList());
+  }
+
+  @Test
+  void thresholdsComeFromTheSearchSlos() {
+    assertEquals(new Thresholds(2.0, 0.2), Thresholds.of(Slo.DEFAULTS));
+    assertEquals(
+        new Thresholds(1.0, 0.2),
+        Thresholds.of(List.of(new Slo("ttft", 0.9, 1.0), new Slo("scheduling_delay", 0.99, 5))));
+  }
+
+  @Test
+  void reportWithoutCapacityHasNoBestAndNoPlots(@TempDir Path dir) throws Exception {
+    List<DeploymentResult> rows =
+        List.of(row("a", "a100", 2.0, 0, 0, 0), row("b", "h100", 4.0, 0, 0, 0));
+    Group g = Pareto.analyze(rows, T).get(0);
+    assertNull(g.best());
+    List<String> summary =
+        ParetoReport.write(
+            dir, rows, new ParetoReport.Info("x", "book", Slo.DEFAULTS, 1, Map.of("why", 1), 1.0));
+    assertTrue(
+        summary.contains("org/model / chat: no deployment met the SLOs (ttft_p90 missed by 2)"),
+        String.join("\n", summary));
+    assertTrue(Files.readString(dir.resolve("index.html")).contains("Nothing to plot"));
+    assertEquals(1, Files.readAllLines(dir.resolve("frontier.csv")).size(), "header only");
+  }
+
+  @Test
+  void reportPlotsAndNamesTheWinner(@TempDir Path dir) throws Exception {
+    List<DeploymentResult> rows =
+        List.of(
+            row("a", "a100", 2.0, 8, 0.5, 0.05),
+            row("d", "h100", 4.0, 40, 1.0, 0.05),
+            row("f", "h200", null, 99, 0.1, 0.01));
+    List<String> summary =
+        ParetoReport.write(
+            dir, rows, new ParetoReport.Info("x", "book", Slo.DEFAULTS, 0, Map.of(), 1.0));
+    String text = String.join("\n", summary);
+    assertTrue(
+        text.contains("org/model / chat: best h100 x4 TP1 PP1 sarathi chunk 512 cap 128 [d]"),
+        text);
+    assertTrue(text.contains("max QPS 40.00, $16.00/hour, 2.500 QPS per $/hour"), text);
+    assertTrue(text.contains("no price for h200: best of those by QPS per GPU"), text);
+    assertTrue(Files.size(dir.resolve("org_model__chat-ttft_p90.png")) > 1000);
+    assertTrue(Files.size(dir.resolve("org_model__chat-tbt_p99.png")) > 1000);
+    List<String> frontier = Files.readAllLines(dir.resolve("frontier.csv"));
+    assertTrue(frontier.get(0).startsWith("model,workload,metric,value_s,deployment_id"));
+    assertTrue(
+        frontier.stream().anyMatch(l -> l.contains(",d,") && l.endsWith(",true,true")),
+        frontier.toString());
+  }
+}
