@@ -44,7 +44,7 @@ final class PredictorsCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "Held-out MAPE per operator, for every (model, SKU, TP) of compute/ and every collective"
-            + " selection of network/ under --profiles: 20% of each operator's rows (a fixed"
+            + " selection of network/ under --profiles: 20%% of each operator's rows (a fixed"
             + " draw) are held out, LightGBM is trained on the rest, and LightGBM and the"
             + " calibrated roofline are scored on the held-out rows. Rows a LightGBM fit drops"
             + " (empty or zero times, times >10x off their neighbours) are left out of both."

@@ -86,7 +86,8 @@ public final class SearchJob {
         writeParquet(spark, dir, results);
       } finally {
         if (existing == null) {
-          // a session someone else started (a notebook, a test) is theirs to stop
+          // stop only a session started here; one already running (a notebook, a test) is its
+          // owner's
           spark.stop();
         }
       }

@@ -88,6 +88,13 @@ class PredictorsCommandTest {
   }
 
   @Test
+  void helpDescribesTheEvaluation() {
+    Cli.Result r = Cli.run("predictors", "evaluate", "--help").ok();
+    assertTrue(r.out().contains("20% of each operator's rows"), r.out());
+    assertTrue(r.err().isEmpty(), r.err());
+  }
+
+  @Test
   void userMistakesExitWithStatusTwo() {
     Cli.Result missing =
         Cli.run("predictors", "evaluate", "--profiles", tmp.resolve("nope").toString());

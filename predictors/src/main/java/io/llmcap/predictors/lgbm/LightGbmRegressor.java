@@ -14,8 +14,10 @@ import java.lang.ref.Cleaner;
 final class LightGbmRegressor implements OpRegressor {
   // One native call per this many rows bounds the native copy of the feature matrix.
   private static final int CHUNK_ROWS = 1 << 16;
-  // One thread: callers (table building, Spark tasks) parallelise across operators.
-  static final String PREDICT_PARAMS = "num_threads=1";
+  // One thread: callers (table building, Spark tasks) parallelise across operators. Quiet: every
+  // LightGBM call resets its (thread-local) log level from its own parameters, so a predict without
+  // verbosity=-1 would let the next training on this thread print warnings to stdout.
+  static final String PREDICT_PARAMS = "num_threads=1 verbosity=-1";
   private static final Cleaner CLEANER = Cleaner.create();
 
   private final LGBMBooster booster;

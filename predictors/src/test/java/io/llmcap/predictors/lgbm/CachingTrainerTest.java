@@ -48,6 +48,7 @@ class CachingTrainerTest {
             d.grid().subList(0, 1),
             d.logTarget(),
             d.objective(),
+            d.linearTree(),
             d.minDataInLeaf(),
             d.maxBin(),
             d.folds(),

@@ -11,11 +11,14 @@ import io.llmcap.predictors.model.OpRegressor;
 import io.llmcap.predictors.profile.OpSamples;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class LightGbmTrainerTest {
@@ -30,6 +33,30 @@ class LightGbmTrainerTest {
     assertEquals(a.chosen(), b.chosen());
     double[][] grid = grid(1, 8192, 7);
     assertArrayEquals(a.load().predict(grid), b.load().predict(grid));
+  }
+
+  @Test
+  void crossValidationScoresEachIterationCount() {
+    // One tree at rate 0.2 is far from the profile: the search must see that.
+    var grid =
+        List.of(
+            new LightGbmTrainer.Candidate(15, 0.2, 1), new LightGbmTrainer.Candidate(15, 0.2, 60));
+    var d = LightGbmTrainer.DEFAULTS;
+    var settings =
+        new LightGbmTrainer.Settings(
+            grid,
+            d.logTarget(),
+            d.objective(),
+            d.linearTree(),
+            d.minDataInLeaf(),
+            d.maxBin(),
+            d.folds(),
+            d.seed());
+    TrainedModel.Gbm m =
+        assertInstanceOf(
+            TrainedModel.Gbm.class, new LightGbmTrainer(settings).fit(Synthetic.gemm()));
+    assertEquals(60, m.chosen().iterations());
+    assertTrue(m.cvMapePercent() < 5, "CV MAPE " + m.cvMapePercent());
   }
 
   @Test
@@ -98,6 +125,22 @@ class LightGbmTrainerTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void lightGbmPrintsNothing() throws Exception {
+    // LightGBM's native code writes to the process's stdout, out of System.out's reach.
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                QuietWorker.class.getName())
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue());
+    assertEquals("ok", out.strip());
   }
 
   @Test
