@@ -4,6 +4,7 @@ import io.llmcap.catalog.Deployment;
 import io.llmcap.config.ConfigException;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.config.SimulationConfig.PredictorConfig;
+import io.llmcap.plugin.Registry;
 import io.llmcap.predictors.lgbm.CachingTrainer;
 import io.llmcap.predictors.lgbm.LightGbmTrainer;
 import io.llmcap.predictors.lgbm.ModelCache;
@@ -15,6 +16,9 @@ import io.llmcap.predictors.table.OpTables;
 import io.llmcap.predictors.table.ProfilePredictor;
 import io.llmcap.predictors.table.TableLimits;
 import io.llmcap.timing.ExecutionTimePredictor;
+import io.llmcap.timing.PredictorContext;
+import io.llmcap.timing.PredictorProvider;
+import io.llmcap.timing.PredictorRegistry;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,7 +32,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Builds the execution-time predictor a config asks for:
+ * Builds the execution-time predictor a config asks for, by name through {@link PredictorRegistry}.
+ * The built-ins, registered in this module's {@code
+ * META-INF/services/io.llmcap.timing.PredictorProvider}:
  *
  * <ul>
  *   <li>{@code roofline}: the built-in roofline model, no profiles needed;
@@ -47,16 +53,15 @@ import java.util.stream.Collectors;
 public final class Predictors {
   public static final String ROOFLINE = "roofline";
   public static final String LIGHTGBM = "lightgbm";
-  private static final List<String> TYPES = List.of(ROOFLINE, LIGHTGBM);
   static final String TABLES = "tables";
   private static final Path SHIPPED = Path.of("profiles", "roofline");
 
   private Predictors() {}
 
+  /** Checks the name, the built-in and plug-in predictors alike, and the predictor's own block. */
   public static void check(PredictorConfig config) {
-    if (!TYPES.contains(config.type())) {
-      throw ConfigException.unknown("predictor.type", "predictor", config.type(), TYPES);
-    }
+    Registry<PredictorProvider<?>> r = PredictorRegistry.registry();
+    r.options(r.get(config.type()), config.plugins());
   }
 
   /**
@@ -65,7 +70,7 @@ public final class Predictors {
    */
   public static ExecutionTimePredictor create(
       SimulationConfig config, Deployment deployment, Path baseDir) {
-    return create(config.predictor(), deployment, TableLimits.of(config), baseDir);
+    return create(new PredictorContext(config.predictor(), deployment, config, baseDir));
   }
 
   /**
@@ -73,17 +78,44 @@ public final class Predictors {
    * TableLimits#DEFAULT}) and relative profile folders resolve against the working directory.
    */
   public static ExecutionTimePredictor create(PredictorConfig config, Deployment deployment) {
-    return create(config, deployment, TableLimits.DEFAULT, Path.of(""));
+    return create(new PredictorContext(config, deployment, null, Path.of("")));
   }
 
-  private static ExecutionTimePredictor create(
-      PredictorConfig config, Deployment deployment, TableLimits limits, Path baseDir) {
-    check(config);
-    if (ROOFLINE.equals(config.type())) {
-      return RooflinePredictor.calibrated(deployment);
+  private static ExecutionTimePredictor create(PredictorContext ctx) {
+    return create(PredictorRegistry.registry().get(ctx.predictor().type()), ctx);
+  }
+
+  private static <O> ExecutionTimePredictor create(PredictorProvider<O> p, PredictorContext ctx) {
+    return p.create(ctx, PredictorRegistry.registry().options(p, ctx.predictor().plugins()));
+  }
+
+  /** The built-in roofline model: no profiles needed. */
+  public static final class Roofline implements PredictorProvider<Void> {
+    @Override
+    public String name() {
+      return ROOFLINE;
     }
-    ProfileFolder folder = ProfileFolder.overlay(profileRoots(config.profiles(), baseDir));
-    return lightGbm(folder, deployment, limits, ModelCache.atDefaultRoot());
+
+    @Override
+    public ExecutionTimePredictor create(PredictorContext ctx, Void options) {
+      return RooflinePredictor.calibrated(ctx.deployment());
+    }
+  }
+
+  /** LightGBM over the profiles in {@code predictor.profiles}, tabulated and cached. */
+  public static final class LightGbm implements PredictorProvider<Void> {
+    @Override
+    public String name() {
+      return LIGHTGBM;
+    }
+
+    @Override
+    public ExecutionTimePredictor create(PredictorContext ctx, Void options) {
+      ProfileFolder folder =
+          ProfileFolder.overlay(profileRoots(ctx.predictor().profiles(), ctx.baseDir()));
+      TableLimits limits = ctx.run() == null ? TableLimits.DEFAULT : TableLimits.of(ctx.run());
+      return lightGbm(folder, ctx.deployment(), limits, ModelCache.atDefaultRoot());
+    }
   }
 
   /** LightGBM tables over {@code folder}, from {@code cache} when an earlier run built them. */

@@ -2,6 +2,7 @@ package io.llmcap.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmcap.plugin.Plugins;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -22,13 +23,18 @@ public final class ConfigLoader {
 
   private ConfigLoader() {}
 
-  /** The default tree; every valid key appears in it. */
+  /**
+   * The default tree; every valid key appears in it, the blocks of plug-ins on the classpath
+   * included.
+   */
   public static ObjectNode defaults() {
     try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(DEFAULTS)) {
       if (in == null) {
         throw new IllegalStateException("missing resource " + DEFAULTS);
       }
-      return (ObjectNode) Yaml.readTree(in, DEFAULTS);
+      ObjectNode tree = (ObjectNode) Yaml.readTree(in, DEFAULTS);
+      Plugins.addDefaults(tree);
+      return tree;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

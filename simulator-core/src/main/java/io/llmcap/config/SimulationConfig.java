@@ -1,8 +1,16 @@
 package io.llmcap.config;
 
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+
 /**
  * Everything one simulation needs, resolved: the file's values merged over {@code defaults.yaml}.
  * Keys in YAML are the snake_case forms of these component names.
+ *
+ * <p>Sections with a {@code plugins} component also hold the own config blocks of plug-in
+ * implementations ({@link io.llmcap.plugin.Plugin}), by plug-in name; {@code routerOptions} does
+ * the same for routers. {@link ConfigLoader} only lets through blocks of plug-ins on the classpath.
  */
 public record SimulationConfig(
     String name,
@@ -10,6 +18,7 @@ public record SimulationConfig(
     double timeLimit,
     ClusterConfig cluster,
     String router,
+    Map<String, JsonNode> routerOptions,
     SchedulerConfig scheduler,
     WorkloadConfig workload,
     PredictorConfig predictor,
@@ -34,7 +43,8 @@ public record SimulationConfig(
       Integer numBlocks,
       int chunkSize,
       int maxTokensInBatch,
-      int maxWaitingIters) {}
+      int maxWaitingIters,
+      @JsonAnySetter Map<String, JsonNode> plugins) {}
 
   /** Where requests come from: a preset, synthetic generators, or a trace to replay. */
   public record WorkloadConfig(
@@ -56,17 +66,59 @@ public record SimulationConfig(
       double theta,
       String file,
       double prefillScale,
-      double decodeScale) {}
+      double decodeScale,
+      @JsonAnySetter Map<String, JsonNode> plugins) {
+
+    public LengthConfig(
+        String type,
+        int prefillTokens,
+        int decodeTokens,
+        int minTokens,
+        double prefillToDecodeRatio,
+        double theta,
+        String file,
+        double prefillScale,
+        double decodeScale) {
+      this(
+          type,
+          prefillTokens,
+          decodeTokens,
+          minTokens,
+          prefillToDecodeRatio,
+          theta,
+          file,
+          prefillScale,
+          decodeScale,
+          Map.of());
+    }
+  }
 
   /** Synthetic arrivals. */
-  public record IntervalConfig(String type, double qps, double cv, String file, double timeScale) {}
+  public record IntervalConfig(
+      String type,
+      double qps,
+      double cv,
+      String file,
+      double timeScale,
+      @JsonAnySetter Map<String, JsonNode> plugins) {
+
+    public IntervalConfig(String type, double qps, double cv, String file, double timeScale) {
+      this(type, qps, cv, file, timeScale, Map.of());
+    }
+  }
 
   /** Trace replay: arrivals and lengths both from a file. Null file means synthetic. */
   public record TraceConfig(
       String file, String format, double timeScale, double prefillScale, double decodeScale) {}
 
   /** Which op-time model predicts batch times. */
-  public record PredictorConfig(String type, String profiles) {}
+  public record PredictorConfig(
+      String type, String profiles, @JsonAnySetter Map<String, JsonNode> plugins) {
+
+    public PredictorConfig(String type, String profiles) {
+      this(type, profiles, Map.of());
+    }
+  }
 
   /** Which optional outputs to write. */
   public record MetricsConfig(boolean batchMetrics, boolean chromeTrace) {}

@@ -4,6 +4,7 @@ import io.llmcap.catalog.Catalog;
 import io.llmcap.catalog.Deployment;
 import io.llmcap.catalog.ModelSpec;
 import io.llmcap.catalog.NodeSku;
+import io.llmcap.cluster.RouterContext;
 import io.llmcap.cluster.Routers;
 import io.llmcap.config.ConfigException;
 import io.llmcap.config.SimulationConfig;
@@ -54,7 +55,7 @@ public final class Simulation {
           "time_limit", config.timeLimit(), "0 (no limit) or more seconds");
     }
     Deployment d = deployment(config.cluster(), catalog);
-    Routers.check(config.router());
+    Routers.check(config.router(), config.routerOptions());
     SchedulerConfig s = config.scheduler();
     checkScheduler(s, d);
     Workloads.validate(config.workload(), baseDir);
@@ -159,7 +160,7 @@ public final class Simulation {
   }
 
   private static void checkScheduler(SchedulerConfig s, Deployment d) {
-    Schedulers.check(s.type());
+    Schedulers.check(s);
     positive("scheduler.batch_size_cap", s.batchSizeCap());
     positive("scheduler.block_size", s.blockSize());
     positive("scheduler.chunk_size", s.chunkSize());
@@ -229,7 +230,8 @@ public final class Simulation {
         new Simulator(
             deployment,
             replicas,
-            Routers.create(config.router(), routerSeed),
+            Routers.create(
+                config.router(), config.routerOptions(), new RouterContext(n, routerSeed)),
             predictor,
             Workloads.open(config.workload(), workloadSeed, baseDir),
             config.timeLimit(),

@@ -5,14 +5,21 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Collects requests and their token counts for the next batch without boxing. */
-final class BatchBuilder {
+/**
+ * Collects requests and their token counts for the next batch without boxing; {@link
+ * ReplicaScheduler#build} turns it into a batch. Add each request at most once.
+ */
+public final class BatchBuilder {
   private final List<Request> requests = new ArrayList<>();
   private int[] tokens = new int[16];
   private int totalTokens;
   private int maxTokens;
 
-  void add(Request r, int n) {
+  /**
+   * Adds {@code r}, which processes {@code n} tokens this iteration: a prefill chunk of at most its
+   * remaining prompt, or 1 once its prefill is complete.
+   */
+  public void add(Request r, int n) {
     if (requests.size() == tokens.length) {
       tokens = Arrays.copyOf(tokens, tokens.length * 2);
     }
@@ -22,27 +29,32 @@ final class BatchBuilder {
     maxTokens = Math.max(maxTokens, n);
   }
 
-  int size() {
+  /** Requests added so far. */
+  public int size() {
     return requests.size();
   }
 
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return requests.isEmpty();
   }
 
-  int totalTokens() {
+  /** Sum of the token counts added so far. */
+  public int totalTokens() {
     return totalTokens;
   }
 
-  int maxTokens() {
+  /** Largest single token count added so far. */
+  public int maxTokens() {
     return maxTokens;
   }
 
-  List<Request> requests() {
+  /** The requests added so far, in order (a live view). */
+  public List<Request> requests() {
     return requests;
   }
 
-  int[] tokens() {
+  /** A copy of the token counts, one per request. */
+  public int[] tokens() {
     return Arrays.copyOf(tokens, requests.size());
   }
 }

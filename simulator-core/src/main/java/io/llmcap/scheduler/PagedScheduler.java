@@ -8,20 +8,28 @@ import java.util.Collection;
 
 /**
  * vLLM-style paged KV accounting shared by vLLM and Sarathi-Serve: a new request reserves blocks
- * for its whole prompt and must leave the watermark free; a running request grows one block at a
- * time; when memory runs out the latest-arrived running request is preempted by recomputation.
+ * for its whole prompt and must leave the watermark ({@code watermark_fraction}) free; a running
+ * request grows one block at a time; when memory runs out the latest-arrived running request is
+ * preempted by recomputation. A good base for plug-in schedulers that only change which requests
+ * run: admit with {@link #canAllocateRequest} and {@link #allocateRequest}, make room for a running
+ * request with {@link #makeRoom}, and keep unfinished requests in {@link #running} (done by {@link
+ * #handleBatchEnd}).
  */
-abstract class PagedScheduler extends ReplicaScheduler {
+public abstract class PagedScheduler extends ReplicaScheduler {
   /** Running requests between iterations (the reference's "preempted requests"). */
   protected ArrayDeque<Request> running = new ArrayDeque<>();
 
   private final int watermarkBlocks;
 
-  PagedScheduler(SchedulerContext ctx) {
+  protected PagedScheduler(SchedulerContext ctx) {
     super(ctx);
     this.watermarkBlocks = (int) (config.watermarkFraction() * kv.numBlocks());
   }
 
+  /**
+   * Whether {@code r} can get its next KV blocks: its whole prompt, above the watermark, when it
+   * holds none; one more block otherwise.
+   */
   protected final boolean canAllocateRequest(Request r) {
     if (!kv.holds(r)) {
       int needed = ceilDiv(r.prefillTokens(), blockSize);
@@ -31,6 +39,7 @@ abstract class PagedScheduler extends ReplicaScheduler {
     return kv.free() >= 1;
   }
 
+  /** Allocates what {@link #canAllocateRequest} checked; call it before adding {@code r}. */
   protected final void allocateRequest(Request r) {
     if (!kv.holds(r)) {
       kv.allocate(r, ceilDiv(r.prefillTokens(), blockSize));
@@ -64,6 +73,7 @@ abstract class PagedScheduler extends ReplicaScheduler {
     return true;
   }
 
+  /** Puts {@code front} back into {@link #running} and orders it all by arrival. */
   protected final void sortRunning(Collection<Request> front) {
     Request[] all = new Request[front.size() + running.size()];
     int i = 0;
@@ -82,7 +92,7 @@ abstract class PagedScheduler extends ReplicaScheduler {
     requeueUnfinished(batch, running);
   }
 
-  static int ceilDiv(int a, int b) {
+  protected static int ceilDiv(int a, int b) {
     return (a + b - 1) / b;
   }
 }

@@ -13,6 +13,25 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Forms iteration-level batches for one replica and owns its KV cache. Up to one batch per pipeline
  * stage is in flight; subclasses decide what goes into the next one.
+ *
+ * <p>The contract for a subclass (a plug-in scheduler, see {@link SchedulerProvider}):
+ *
+ * <ul>
+ *   <li>Routed requests arrive in {@link #waiting}, in arrival order ({@link #add}); preempted ones
+ *       come back at its head ({@link #evict}).
+ *   <li>{@link #nextBatch} is called whenever a stage may start a batch; it returns the next batch
+ *       ({@link #build} of a {@link BatchBuilder}) or null when nothing can run now. A request
+ *       appears in at most one in-flight batch, and holds the KV blocks its tokens need in {@link
+ *       #kv} while it runs ({@link PagedScheduler} does vLLM's block bookkeeping).
+ *   <li>{@link #handleBatchEnd} is called when a batch leaves the last stage, after the engine has
+ *       advanced its requests; it must free the blocks of completed requests and keep the others
+ *       for later iterations ({@link #requeueUnfinished}).
+ *   <li>Every request must eventually complete: a scheduler that leaves requests waiting with
+ *       nothing in flight stalls the run, which fails with an error.
+ * </ul>
+ *
+ * <p>Schedulers are single-threaded and have no clock; a policy that needs time can read the
+ * requests' {@link Request#arrivedAt()} and the batches' completion times.
  */
 public abstract class ReplicaScheduler {
   protected static final Comparator<Request> BY_ARRIVAL =
@@ -49,6 +68,7 @@ public abstract class ReplicaScheduler {
     this.batchIds = ctx.batchIds();
   }
 
+  /** Queues a request the router sent here. */
   public final void add(Request r) {
     waiting.addLast(r);
     outstanding++;
@@ -71,6 +91,7 @@ public abstract class ReplicaScheduler {
     return batches == null ? List.of() : batches;
   }
 
+  /** Called by the engine when {@code batch} completes its last stage. */
   public final void onBatchEnd(Batch batch) {
     runningBatches--;
     for (int i = 0; i < batch.size(); i++) {
@@ -81,8 +102,10 @@ public abstract class ReplicaScheduler {
     handleBatchEnd(batch);
   }
 
+  /** The next batch to run, or null when nothing can run now. */
   protected abstract Batch nextBatch();
 
+  /** Frees completed requests' blocks and requeues the others (see the class comment). */
   protected abstract void handleBatchEnd(Batch batch);
 
   /** The batch the builder holds, or null when it is empty. */
@@ -129,14 +152,17 @@ public abstract class ReplicaScheduler {
     return r.prefillComplete() ? 1 : r.prefillTokens() - r.processed();
   }
 
+  /** This replica's index, from 0. */
   public final int replicaId() {
     return replicaId;
   }
 
+  /** This replica's KV cache (block accounting). */
   public final KvCache kv() {
     return kv;
   }
 
+  /** Requests waiting to be admitted (new or preempted). */
   public final int numWaiting() {
     return waiting.size();
   }
@@ -146,14 +172,17 @@ public abstract class ReplicaScheduler {
     return outstanding;
   }
 
+  /** Requests preempted (evicted for recomputation) so far. */
   public final int preemptions() {
     return preemptions;
   }
 
+  /** The largest batch: request slots that memory allows, capped by {@code batch_size_cap}. */
   public final int maxBatchSize() {
     return maxBatchSize;
   }
 
+  /** True when nothing is routed here, in flight or holding KV blocks. */
   public final boolean isEmpty() {
     return outstanding == 0 && runningBatches == 0 && kv.holders() == 0;
   }

@@ -1,29 +1,108 @@
 package io.llmcap.workload;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.llmcap.config.ConfigException;
 import io.llmcap.config.DidYouMean;
 import io.llmcap.config.SimulationConfig.IntervalConfig;
 import io.llmcap.config.SimulationConfig.LengthConfig;
 import io.llmcap.config.SimulationConfig.TraceConfig;
 import io.llmcap.config.SimulationConfig.WorkloadConfig;
+import io.llmcap.plugin.Registry;
 import io.llmcap.workload.TraceReplay.Format;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
-/** Turns a {@link WorkloadConfig} into the stream of requests a simulation consumes. */
+/**
+ * Turns a {@link WorkloadConfig} into the stream of requests a simulation consumes. Length and
+ * interval generators are found by name: the built-ins below (one line each) and every {@link
+ * LengthProvider} and {@link IntervalProvider} on the classpath.
+ */
 public final class Workloads {
-  private static final List<String> LENGTH_TYPES = List.of("fixed", "uniform", "zipf", "trace");
-  private static final List<String> INTERVAL_TYPES =
-      List.of("poisson", "gamma", "static", "trace", "preset");
+  private static final Registry<LengthProvider<?>> LENGTHS =
+      new Registry<>(
+          "length generator",
+          "workload.length.type",
+          "workload.length",
+          LengthProvider.class,
+          List.of(
+              LengthProvider.of(
+                  "fixed",
+                  c ->
+                      new FixedLengths(
+                          c.workload().length().prefillTokens(),
+                          c.workload().length().decodeTokens())),
+              LengthProvider.of(
+                  "uniform",
+                  c ->
+                      new UniformLengths(
+                          c.workload().length().minTokens(),
+                          c.workload().maxTokens(),
+                          c.workload().length().prefillToDecodeRatio(),
+                          c.seed())),
+              LengthProvider.of(
+                  "zipf",
+                  c ->
+                      new ZipfLengths(
+                          c.workload().length().minTokens(),
+                          c.workload().maxTokens(),
+                          c.workload().length().theta(),
+                          c.workload().length().prefillToDecodeRatio(),
+                          c.seed())),
+              LengthProvider.of(
+                  "trace",
+                  c ->
+                      new TraceLengths(
+                          c.baseDir().resolve(c.workload().length().file()),
+                          c.workload().length().prefillScale(),
+                          c.workload().length().decodeScale(),
+                          c.workload().maxTokens(),
+                          c.seed()))));
+  private static final Registry<IntervalProvider<?>> INTERVALS =
+      new Registry<>(
+          "interval generator",
+          "workload.interval.type",
+          "workload.interval",
+          IntervalProvider.class,
+          List.of(
+              IntervalProvider.of(
+                  "poisson", c -> new PoissonIntervals(c.workload().interval().qps(), c.seed())),
+              IntervalProvider.of(
+                  "gamma",
+                  c ->
+                      new GammaIntervals(
+                          c.workload().interval().qps(), c.workload().interval().cv(), c.seed())),
+              IntervalProvider.of("static", c -> new StaticIntervals()),
+              IntervalProvider.of(
+                  "trace",
+                  c ->
+                      new TraceIntervals(
+                          c.baseDir().resolve(c.workload().interval().file()),
+                          c.workload().interval().timeScale())),
+              IntervalProvider.of(
+                  "preset",
+                  c ->
+                      new GammaIntervals(
+                          c.workload().interval().qps(),
+                          preset(c.workload().preset()).arrivalCv(),
+                          c.seed()))));
   private static final List<String> FORMATS = List.of("auto", "llmcap", "azure");
 
   private Workloads() {}
+
+  public static Registry<LengthProvider<?>> lengthRegistry() {
+    return LENGTHS;
+  }
+
+  public static Registry<IntervalProvider<?>> intervalRegistry() {
+    return INTERVALS;
+  }
 
   /**
    * The workload's requests in arrival order with ids 0, 1, 2, …, produced lazily (trace files are
@@ -112,7 +191,9 @@ public final class Workloads {
   }
 
   private static void validateLength(LengthConfig l, int maxTokens, Path baseDir) {
-    switch (choose("workload.length.type", l.type(), LENGTH_TYPES)) {
+    String type = choose("workload.length.type", l.type(), LENGTHS.names());
+    LENGTHS.options(LENGTHS.get(type), l.plugins());
+    switch (type) {
       case "fixed" -> {
         atLeastOne("workload.length.prefill_tokens", l.prefillTokens());
         atLeastOne("workload.length.decode_tokens", l.decodeTokens());
@@ -141,7 +222,7 @@ public final class Workloads {
               "value " + l.theta() + " is not allowed; must be strictly between 0 and 1");
         }
       }
-      default -> {
+      case "trace" -> {
         Path file = file("workload.length.file", l.file(), baseDir);
         positive("workload.length.prefill_scale", l.prefillScale());
         positive("workload.length.decode_scale", l.decodeScale());
@@ -150,12 +231,14 @@ public final class Workloads {
           csv.column("num_decode_tokens");
         }
       }
+      default -> {}
     }
   }
 
   /** Validates the interval section and returns its type. */
   private static String validateInterval(IntervalConfig i, Preset preset, Path baseDir) {
-    String type = choose("workload.interval.type", i.type(), INTERVAL_TYPES);
+    String type = choose("workload.interval.type", i.type(), INTERVALS.names());
+    INTERVALS.options(INTERVALS.get(type), i.plugins());
     switch (type) {
       case "poisson", "gamma", "preset" -> positive("workload.interval.qps", i.qps());
       case "trace" -> {
@@ -184,28 +267,21 @@ public final class Workloads {
     if (w.preset() != null) {
       return preset(w.preset()).lengths(seed);
     }
-    LengthConfig l = w.length();
-    return switch (l.type()) {
-      case "fixed" -> new FixedLengths(l.prefillTokens(), l.decodeTokens());
-      case "uniform" ->
-          new UniformLengths(l.minTokens(), w.maxTokens(), l.prefillToDecodeRatio(), seed);
-      case "zipf" ->
-          new ZipfLengths(l.minTokens(), w.maxTokens(), l.theta(), l.prefillToDecodeRatio(), seed);
-      default ->
-          new TraceLengths(
-              baseDir.resolve(l.file()), l.prefillScale(), l.decodeScale(), w.maxTokens(), seed);
-    };
+    return create(LENGTHS.get(w.length().type()), w.length().plugins(), w, seed, baseDir);
+  }
+
+  private static <O> LengthGenerator create(
+      LengthProvider<O> p, Map<String, JsonNode> blocks, WorkloadConfig w, long seed, Path dir) {
+    return p.create(new WorkloadContext(w, seed, dir), LENGTHS.options(p, blocks));
   }
 
   private static IntervalGenerator intervals(WorkloadConfig w, long seed, Path baseDir) {
-    IntervalConfig i = w.interval();
-    return switch (i.type()) {
-      case "poisson" -> new PoissonIntervals(i.qps(), seed);
-      case "gamma" -> new GammaIntervals(i.qps(), i.cv(), seed);
-      case "preset" -> new GammaIntervals(i.qps(), preset(w.preset()).arrivalCv(), seed);
-      case "static" -> new StaticIntervals();
-      default -> new TraceIntervals(baseDir.resolve(i.file()), i.timeScale());
-    };
+    return create(INTERVALS.get(w.interval().type()), w.interval().plugins(), w, seed, baseDir);
+  }
+
+  private static <O> IntervalGenerator create(
+      IntervalProvider<O> p, Map<String, JsonNode> blocks, WorkloadConfig w, long seed, Path dir) {
+    return p.create(new WorkloadContext(w, seed, dir), INTERVALS.options(p, blocks));
   }
 
   private static Preset preset(String name) {

@@ -1,0 +1,41 @@
+package io.llmcap.scheduler;
+
+import io.llmcap.plugin.Plugin;
+import java.util.function.Function;
+
+/**
+ * Makes replica schedulers of one kind; {@code scheduler.type} selects it by {@link #name()}.
+ *
+ * <p>A jar adds a scheduler by implementing this interface (public class, public no-argument
+ * constructor) and listing the class in {@code
+ * META-INF/services/io.llmcap.scheduler.SchedulerProvider}. The scheduler reads the shared knobs
+ * from {@link SchedulerContext#config()} ({@code batch_size_cap}, {@code block_size}, {@code
+ * watermark_fraction}, …) and its own from the options record ({@link Plugin#defaultOptions()}).
+ * See {@code examples/custom-scheduler/} and {@code docs/extending.md}.
+ *
+ * @param <O> the options record, or {@link Void}
+ */
+public interface SchedulerProvider<O> extends Plugin<O> {
+  /**
+   * A new scheduler for one replica. Called once per replica per run; schedulers must not share
+   * mutable state, so that runs stay deterministic and repeatable.
+   *
+   * @param options the bound and validated options, or null when the plug-in has none
+   */
+  ReplicaScheduler create(SchedulerContext ctx, O options);
+
+  /** A provider without options, for the built-ins. */
+  static SchedulerProvider<Void> of(String name, Function<SchedulerContext, ReplicaScheduler> f) {
+    return new SchedulerProvider<>() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public ReplicaScheduler create(SchedulerContext ctx, Void options) {
+        return f.apply(ctx);
+      }
+    };
+  }
+}
