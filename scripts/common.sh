@@ -19,6 +19,21 @@ build_if_needed() {
   fi
 }
 
+# Plug-in jars (schedulers, routers, predictors, workload generators found through
+# java.util.ServiceLoader): LLMCAP_CLASSPATH, ':'-separated like any Java classpath.
+plugin_cp() {
+  local entry
+  for entry in $(tr ':' ' ' <<< "${LLMCAP_CLASSPATH:-}"); do
+    if [ ! -e "$entry" ]; then
+      echo "error: LLMCAP_CLASSPATH: '$entry' does not exist" >&2
+      exit 2
+    fi
+  done
+  if [ -n "${LLMCAP_CLASSPATH:-}" ]; then
+    echo ":$LLMCAP_CLASSPATH"
+  fi
+}
+
 # The parent pom's spark.jvm.flags (one line there): the --add-opens list Spark needs on Java 17.
 spark_jvm_flags() {
   sed -n 's:.*<spark.jvm.flags>\(.*\)</spark.jvm.flags>.*:\1:p' "$root/pom.xml"
