@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmcap.config.ConfigException;
 import io.llmcap.config.Yaml;
+import io.llmcap.predictors.Predictors;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,13 +32,13 @@ public final class ReferenceConfig {
 
   /**
    * @param profiles profile folders in the reference layout (earlier ones first, later ones filling
-   *     files they lack); when given, the run predicts with LightGBM over them as the reference
-   *     predicted with a random forest over its profiles
+   *     files they lack); when given, the run predicts over them with the reference's model: its
+   *     random forest with the same settings, or LightGBM when the reference used another model
    */
   public static Translation translate(JsonNode ref, Path requests, List<Path> profiles) {
     List<String> notes = new ArrayList<>();
     ObjectNode o = Yaml.yaml().createObjectNode();
-    predictor(profiles, o, notes);
+    predictor(ref.path("execution_time_predictor_config"), profiles, o, notes);
     JsonNode cluster = need(ref, "cluster_config");
     JsonNode replica = need(cluster, "replica_config");
     o.put("name", "reference");
@@ -100,7 +101,8 @@ public final class ReferenceConfig {
     return new Translation(o, notes);
   }
 
-  private static void predictor(List<Path> profiles, ObjectNode o, List<String> notes) {
+  private static void predictor(
+      JsonNode etp, List<Path> profiles, ObjectNode o, List<String> notes) {
     if (profiles.isEmpty()) {
       notes.add(
           "the reference predicted operator times from its profiles; pass --profiles DIR to do"
@@ -113,11 +115,55 @@ public final class ReferenceConfig {
       }
     }
     ObjectNode pred = o.putObject("predictor");
-    pred.put("type", "lightgbm");
     pred.put("profiles", joinProfiles(profiles));
+    String where = profiles.stream().map(Path::toString).collect(Collectors.joining(" + "));
+    String model = etp.path("name").asText("");
+    if (!model.equals("random_forrest") && !model.equals("random_forest")) {
+      pred.put("type", Predictors.LIGHTGBM);
+      notes.add(
+          "the reference predicted with '"
+              + model
+              + "'; operator times here come from LightGBM over the profiles in "
+              + where);
+      return;
+    }
+    pred.put("type", Predictors.RANDOM_FOREST);
+    ObjectNode forest = pred.putObject(Predictors.RANDOM_FOREST);
+    int trees = first(etp, "num_estimators", 250, notes);
+    int depth = first(etp, "max_depth", 32, notes);
+    int split = first(etp, "min_samples_split", 2, notes);
+    forest.put("trees", trees);
+    forest.put("max_depth", depth);
+    // A split needs min_samples_split rows, so each side of the smallest one holds half of them.
+    forest.put("min_samples_leaf", Math.max(1, split / 2));
     notes.add(
-        "operator times from LightGBM over the profiles in "
-            + profiles.stream().map(Path::toString).collect(Collectors.joining(" + ")));
+        "operator times from a random forest as the reference's ("
+            + trees
+            + " trees, depth "
+            + depth
+            + ") over the profiles in "
+            + where);
+  }
+
+  /** The first value of one of the reference's hyperparameter lists (it grid-searched them). */
+  private static int first(JsonNode etp, String key, int absent, List<String> notes) {
+    JsonNode v = etp.path(key);
+    if (v.isInt()) {
+      return v.asInt();
+    }
+    if (!v.isArray() || v.isEmpty()) {
+      return absent;
+    }
+    if (v.size() > 1) {
+      notes.add(
+          "the reference grid-searched "
+              + key
+              + " "
+              + v
+              + " by cross-validation; this run takes the first value, "
+              + v.get(0).asInt());
+    }
+    return v.get(0).asInt();
   }
 
   /** {@code predictor.profiles} for several folders: absolute paths, path-separator joined. */

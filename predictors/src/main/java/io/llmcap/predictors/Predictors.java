@@ -5,6 +5,7 @@ import io.llmcap.config.ConfigException;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.config.SimulationConfig.PredictorConfig;
 import io.llmcap.plugin.Registry;
+import io.llmcap.predictors.forest.RandomForestTrainer;
 import io.llmcap.predictors.lgbm.CachingTrainer;
 import io.llmcap.predictors.lgbm.LightGbmTrainer;
 import io.llmcap.predictors.lgbm.ModelCache;
@@ -42,6 +43,9 @@ import java.util.stream.Collectors;
  *       predictor.profiles} (default: the roofline profiles shipped in {@code profiles/roofline/}),
  *       tabulated and cached on disk ({@link ModelCache}: models by {@link CachingTrainer}, tables
  *       in namespace {@value #TABLES}).
+ *   <li>{@code random_forest}: the reference simulator's model, a random forest per operator over
+ *       the same profiles ({@link RandomForestTrainer}), tabulated and cached the same way; what
+ *       {@code --reference-config} selects when the reference used one.
  * </ul>
  *
  * <p>{@code predictor.profiles} is one folder in the reference layout, or several separated by
@@ -53,6 +57,7 @@ import java.util.stream.Collectors;
 public final class Predictors {
   public static final String ROOFLINE = "roofline";
   public static final String LIGHTGBM = "lightgbm";
+  public static final String RANDOM_FOREST = "random_forest";
   static final String TABLES = "tables";
   private static final Path SHIPPED = Path.of("profiles", "roofline");
 
@@ -111,23 +116,101 @@ public final class Predictors {
 
     @Override
     public ExecutionTimePredictor create(PredictorContext ctx, Void options) {
-      ProfileFolder folder =
-          ProfileFolder.overlay(profileRoots(ctx.predictor().profiles(), ctx.baseDir()));
-      TableLimits limits = ctx.run() == null ? TableLimits.DEFAULT : TableLimits.of(ctx.run());
-      return lightGbm(folder, ctx.deployment(), limits, ModelCache.atDefaultRoot());
+      return lightGbm(folder(ctx), ctx.deployment(), limits(ctx), ModelCache.atDefaultRoot());
     }
+  }
+
+  /**
+   * Options of {@code predictor.random_forest}; the defaults are the reference's (250 trees, depth
+   * 32, leaves of one row).
+   */
+  public record ForestOptions(int trees, int maxDepth, int minSamplesLeaf) {
+    @Override
+    public String toString() {
+      return "trees=" + trees + " max_depth=" + maxDepth + " min_samples_leaf=" + minSamplesLeaf;
+    }
+  }
+
+  /** A random forest per operator over the profiles in {@code predictor.profiles}. */
+  public static final class RandomForest implements PredictorProvider<ForestOptions> {
+    @Override
+    public String name() {
+      return RANDOM_FOREST;
+    }
+
+    @Override
+    public ForestOptions defaultOptions() {
+      return new ForestOptions(250, 32, 1);
+    }
+
+    @Override
+    public void validate(ForestOptions o, String field) {
+      atLeast(field + ".trees", o.trees(), 1, 5000);
+      atLeast(field + ".max_depth", o.maxDepth(), 1, 64);
+      atLeast(field + ".min_samples_leaf", o.minSamplesLeaf(), 1, 1_000_000);
+    }
+
+    private static void atLeast(String field, int v, int min, int max) {
+      if (v < min || v > max) {
+        throw ConfigException.invalid(field, v, "an integer from " + min + " to " + max);
+      }
+    }
+
+    @Override
+    public ExecutionTimePredictor create(PredictorContext ctx, ForestOptions o) {
+      RandomForestTrainer forest =
+          new RandomForestTrainer(
+              new RandomForestTrainer.Settings(o.trees(), o.maxDepth(), o.minSamplesLeaf(), 42));
+      return tables(
+          folder(ctx),
+          ctx.deployment(),
+          limits(ctx),
+          ModelCache.atDefaultRoot(),
+          "random_forest " + forest.settings().fingerprint(),
+          forest,
+          "random forest (" + o + ")");
+    }
+  }
+
+  private static ProfileFolder folder(PredictorContext ctx) {
+    return ProfileFolder.overlay(profileRoots(ctx.predictor().profiles(), ctx.baseDir()));
+  }
+
+  private static TableLimits limits(PredictorContext ctx) {
+    return ctx.run() == null ? TableLimits.DEFAULT : TableLimits.of(ctx.run());
   }
 
   /** LightGBM tables over {@code folder}, from {@code cache} when an earlier run built them. */
   public static ProfilePredictor lightGbm(
       ProfileFolder folder, Deployment deployment, TableLimits limits, ModelCache cache) {
-    List<OpSamples> samples = folder.forDeployment(deployment);
     LightGbmTrainer lightGbm = new LightGbmTrainer();
     // Trained models are cached too, so tables of other limits reuse them.
-    OpTrainer trainer = new CachingTrainer(lightGbm, cache);
+    return tables(
+        folder,
+        deployment,
+        limits,
+        cache,
+        "lightgbm " + lightGbm.settings().fingerprint(),
+        new CachingTrainer(lightGbm, cache),
+        "lightgbm");
+  }
+
+  /**
+   * Tables of {@code trainer}'s predictions over {@code folder}, from {@code cache} when an earlier
+   * run built them; {@code fingerprint} names the trainer and its settings in the cache key.
+   */
+  private static ProfilePredictor tables(
+      ProfileFolder folder,
+      Deployment deployment,
+      TableLimits limits,
+      ModelCache cache,
+      String fingerprint,
+      OpTrainer trainer,
+      String label) {
+    List<OpSamples> samples = folder.forDeployment(deployment);
     String key =
         OpTables.key(
-            "lightgbm " + lightGbm.settings().fingerprint(),
+            fingerprint,
             samples,
             deployment.model(),
             deployment.tp(),
@@ -151,7 +234,7 @@ public final class Predictors {
               }
             });
     String roots = folder.roots().stream().map(Path::toString).collect(Collectors.joining(" + "));
-    return new ProfilePredictor(deployment, tables, "lightgbm on profiles in " + roots);
+    return new ProfilePredictor(deployment, tables, label + " on profiles in " + roots);
   }
 
   /** The folders named by {@code predictor.profiles}, or the shipped roofline profiles. */
