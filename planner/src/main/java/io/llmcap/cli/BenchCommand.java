@@ -9,6 +9,9 @@ import io.llmcap.engine.Simulation;
 import io.llmcap.engine.SimulationResult;
 import io.llmcap.predictors.Predictors;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -57,19 +60,24 @@ final class BenchCommand implements Callable<Integer> {
     }
     out.printf(
         Locale.ROOT,
-        "%-10s %10s %12s %14s %14s %10s%n",
+        "%-10s %10s %12s %14s %14s %10s %12s%n",
         "requests",
         "wall_s",
         "batches",
         "requests/s",
         "events/s",
-        "restarts");
+        "restarts",
+        "peak_heap_mb");
     run(2000);
     for (int n : sizes) {
       double[] walls = new double[repeat];
       SimulationResult best = null;
+      long peakHeap = 0;
       for (int i = 0; i < repeat; i++) {
+        System.gc();
+        resetPeakHeap();
         SimulationResult r = run(n);
+        peakHeap = Math.max(peakHeap, peakHeap());
         walls[i] = r.wallSeconds();
         if (best == null || r.wallSeconds() < best.wallSeconds()) {
           best = r;
@@ -79,15 +87,38 @@ final class BenchCommand implements Callable<Integer> {
       double wall = walls[0];
       out.printf(
           Locale.ROOT,
-          "%-10d %10.3f %12d %14.0f %14.0f %10d%n",
+          "%-10d %10.3f %12d %14.0f %14.0f %10d %12.0f%n",
           n,
           wall,
           best.metrics().batchSize().size(),
           n / wall,
           best.events() / wall,
-          best.preemptions());
+          best.preemptions(),
+          peakHeap / 1048576.0);
     }
     return 0;
+  }
+
+  private static void resetPeakHeap() {
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (p.getType() == MemoryType.HEAP) {
+        p.resetPeakUsage();
+      }
+    }
+  }
+
+  /**
+   * Sum of the heap pools' peaks since the last reset: an upper bound of the live heap, since the
+   * pools peak at different moments and include garbage not yet collected.
+   */
+  private static long peakHeap() {
+    long sum = 0;
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (p.getType() == MemoryType.HEAP) {
+        sum += p.getPeakUsage().getUsed();
+      }
+    }
+    return sum;
   }
 
   private SimulationResult run(int requests) {
@@ -97,6 +128,7 @@ final class BenchCommand implements Callable<Integer> {
     SimulationConfig cfg = ConfigLoader.bind(tree);
     Path base = config != null ? config.toAbsolutePath().getParent() : Path.of("");
     Simulation sim = Simulation.prepare(cfg, Catalog.builtin(), base);
-    return sim.run(Predictors.create(cfg.predictor(), sim.deployment()), List.of());
+    return sim.run(
+        Predictors.create(cfg.predictor(), sim.deployment()), List.of(), false, List.of());
   }
 }

@@ -9,6 +9,7 @@ import io.llmcap.engine.Simulation;
 import io.llmcap.engine.SimulationResult;
 import io.llmcap.metrics.BatchMetricsWriter;
 import io.llmcap.metrics.ChromeTraceWriter;
+import io.llmcap.metrics.RequestMetricsWriter;
 import io.llmcap.metrics.RunFolder;
 import io.llmcap.metrics.RunListener;
 import io.llmcap.metrics.RunWriter;
@@ -108,8 +109,10 @@ final class SimulateCommand implements Callable<Integer> {
     Map<String, Object> summary;
     SimulationResult result;
     try (RunFolder folder = RunFolder.create(target, force)) {
-      List<AutoCloseable> writers = new ArrayList<>();
-      List<RunListener> listeners = new ArrayList<>();
+      RequestMetricsWriter requests =
+          new RequestMetricsWriter(folder.dir().resolve(RunWriter.REQUESTS));
+      List<AutoCloseable> writers = new ArrayList<>(List.of(requests));
+      List<RunListener> listeners = new ArrayList<>(List.of(requests));
       if (config.metrics().batchMetrics()) {
         BatchMetricsWriter w = new BatchMetricsWriter(folder.dir().resolve(RunWriter.BATCHES));
         writers.add(w);
@@ -120,7 +123,7 @@ final class SimulateCommand implements Callable<Integer> {
         writers.add(w);
         listeners.add(w);
       }
-      result = sim.run(predictor, listeners);
+      result = sim.run(predictor, listeners, false, List.of());
       for (AutoCloseable w : writers) {
         close(w);
       }

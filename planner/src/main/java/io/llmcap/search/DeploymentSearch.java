@@ -4,6 +4,7 @@ import io.llmcap.catalog.Catalog;
 import io.llmcap.config.ConfigLoader;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.engine.Simulation;
+import io.llmcap.metrics.EarlyStop;
 import io.llmcap.predictors.Predictors;
 import io.llmcap.timing.ExecutionTimePredictor;
 import java.io.Serializable;
@@ -37,8 +38,11 @@ public final class DeploymentSearch {
             qps -> {
               SimulationConfig cfg =
                   ConfigLoader.bind(d.toConfig(qps, space.seed(), space.predictor(), baseDir));
+              List<EarlyStop> stops =
+                  space.search().earlyStop() ? earlyStops(space.slos(), cfg) : List.of();
               return Measurement.of(
-                  Simulation.prepare(cfg, catalog, baseDir).run(predictor, List.of()));
+                  Simulation.prepare(cfg, catalog, baseDir)
+                      .run(predictor, List.of(), false, stops));
             });
     List<ProbeResult> probes = new ArrayList<>();
     long simulated = 0;
@@ -58,7 +62,8 @@ public final class DeploymentSearch {
               m.quantile("batch_time", 0.99),
               m.quantile("scheduling_delay", 0.99),
               m.requests(),
-              m.makespan()));
+              m.makespan(),
+              m.stoppedOn() != null));
     }
     OptionalDouble price = catalog.priceBook(space.priceBook(), "price_book").price(d.sku());
     Double dollarsPerHour = price.isPresent() ? price.getAsDouble() * d.gpus() : null;
@@ -103,6 +108,20 @@ public final class DeploymentSearch {
             simulated,
             (System.nanoTime() - start) / 1e9);
     return new Result(row, probes);
+  }
+
+  /** The SLOs a probe can stop on: per-request latencies, over a known number of requests. */
+  static List<EarlyStop> earlyStops(List<Slo> slos, SimulationConfig cfg) {
+    if (cfg.workload().numRequests() == null || cfg.workload().duration() != null) {
+      return List.of();
+    }
+    List<EarlyStop> stops = new ArrayList<>();
+    for (Slo s : slos) {
+      if (EarlyStop.METRICS.contains(s.metric())) {
+        stops.add(new EarlyStop(s.metric(), s.quantile(), s.maxS(), cfg.workload().numRequests()));
+      }
+    }
+    return stops;
   }
 
   private static double q(Measurement m, String metric, double quantile) {

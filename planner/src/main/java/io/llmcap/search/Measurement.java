@@ -1,38 +1,28 @@
 package io.llmcap.search;
 
 import io.llmcap.engine.SimulationResult;
-import io.llmcap.metrics.DoubleSeries;
+import io.llmcap.metrics.Distribution;
+import io.llmcap.metrics.EarlyStop;
 import io.llmcap.metrics.MetricsCollector;
-import io.llmcap.metrics.RequestRecord;
 import java.util.Map;
 
-/** The latency distributions of one probe, by SLO metric name, plus throughput figures. */
+/**
+ * The latency distributions of one probe, by SLO metric name, plus throughput figures. {@code
+ * stoppedOn} is the SLO the probe certainly missed when its simulation stopped early (its
+ * distributions then cover only the requests completed by then), else null.
+ */
 public record Measurement(
-    Map<String, DoubleSeries> series,
+    Map<String, Distribution> series,
     double outputTokensPerS,
     double mfu,
     double kvUsageMean,
     double batchSizeMean,
     long requests,
-    double makespan) {
+    double makespan,
+    Slo stoppedOn) {
 
   public static Measurement of(SimulationResult r) {
     MetricsCollector m = r.metrics();
-    int n = m.requests().size();
-    DoubleSeries ttft = new DoubleSeries(n);
-    DoubleSeries e2e = new DoubleSeries(n);
-    DoubleSeries delay = new DoubleSeries(n);
-    DoubleSeries tpot = new DoubleSeries(n);
-    long outputTokens = 0;
-    for (RequestRecord q : m.requests()) {
-      ttft.add(q.ttft());
-      e2e.add(q.e2e());
-      delay.add(q.schedulingDelay());
-      if (!Double.isNaN(q.tpot())) {
-        tpot.add(q.tpot());
-      }
-      outputTokens += q.decodeTokens();
-    }
     double makespan = m.lastEventTime();
     int replicas = r.kvBlocksPerReplica().size();
     int stages = r.deployment().pp();
@@ -45,20 +35,22 @@ public record Measurement(
       kv += m.kvMeanBlocks(rep, makespan) / r.kvBlocksPerReplica().get(rep);
     }
     double peak = r.deployment().sku().peakFlops() * replicas * stages;
+    EarlyStop stop = m.stoppedBy();
     return new Measurement(
         Map.of(
-            "ttft", ttft,
+            "ttft", m.ttft(),
             "tbt", m.tbt(),
             "batch_time", m.batchTime(),
-            "tpot", tpot,
-            "e2e", e2e,
-            "scheduling_delay", delay),
-        makespan > 0 ? outputTokens / makespan : 0,
+            "tpot", m.tpot(),
+            "e2e", m.e2e(),
+            "scheduling_delay", m.schedulingDelay()),
+        makespan > 0 ? m.outputTokens() / makespan : 0,
         makespan > 0 ? flops / (peak * makespan) : 0,
         kv / replicas,
         m.batchSize().mean(),
-        n,
-        makespan);
+        m.completed(),
+        makespan,
+        stop == null ? null : new Slo(stop.metric(), stop.quantile(), stop.maxS()));
   }
 
   public double quantile(String metric, double q) {
@@ -67,6 +59,9 @@ public record Measurement(
 
   /** The first SLO this probe misses, or null when it meets all. */
   public Slo firstViolation(Iterable<Slo> slos) {
+    if (stoppedOn != null) {
+      return stoppedOn;
+    }
     for (Slo s : slos) {
       double v = quantile(s.metric(), s.quantile());
       if (!(v <= s.maxS())) {

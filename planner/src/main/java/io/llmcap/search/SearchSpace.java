@@ -59,7 +59,13 @@ public record SearchSpace(
       implements Serializable {}
 
   /** Search knobs: relative bracket width at which bisection stops, and the probe budget. */
-  public record SearchSettings(Double granularity, Integer maxProbes, Double minQps)
+  /**
+   * Bisection settings. {@code earlyStop}: end a probe's simulation once a per-request SLO (ttft,
+   * e2e, scheduling_delay) is certainly missed; it changes no pass/fail verdict, only the time a
+   * failing probe takes.
+   */
+  public record SearchSettings(
+      Double granularity, Integer maxProbes, Double minQps, Boolean earlyStop)
       implements Serializable {}
 
   /** Which op-time model the probes use. */

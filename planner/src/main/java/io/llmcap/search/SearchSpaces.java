@@ -129,12 +129,14 @@ public final class SearchSpaces {
     for (int i = 0; i < slos.size(); i++) {
       slos.get(i).validate(p + "slos[" + i + "]");
     }
-    SearchSettings raw = s.search() == null ? new SearchSettings(null, null, null) : s.search();
+    SearchSettings raw =
+        s.search() == null ? new SearchSettings(null, null, null, null) : s.search();
     SearchSettings settings =
         new SearchSettings(
             raw.granularity() == null ? 0.025 : raw.granularity(),
             raw.maxProbes() == null ? 20 : raw.maxProbes(),
-            raw.minQps() == null ? 0.01 : raw.minQps());
+            raw.minQps() == null ? 0.01 : raw.minQps(),
+            raw.earlyStop() == null || raw.earlyStop());
     if (!(settings.granularity() > 0 && settings.granularity() < 1)) {
       throw ConfigException.invalid(
           p + "search.granularity", settings.granularity(), "a fraction in (0, 1), e.g. 0.025");

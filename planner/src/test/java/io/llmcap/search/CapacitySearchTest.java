@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.llmcap.metrics.DoubleSeries;
+import io.llmcap.metrics.Distribution;
 import io.llmcap.search.SearchSpace.SearchSettings;
 import java.util.List;
 import java.util.Map;
@@ -15,13 +15,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class CapacitySearchTest {
-  static final SearchSettings SETTINGS = new SearchSettings(0.025, 30, 0.01);
+  static final SearchSettings SETTINGS = new SearchSettings(0.025, 30, 0.01, true);
 
   /** A probe whose TTFT p90 is {@code ttft(qps)} and every other metric 0. */
   static Measurement fake(double qps, DoubleUnaryOperator ttft) {
-    DoubleSeries t = new DoubleSeries();
+    Distribution t = new Distribution();
     t.add(ttft.applyAsDouble(qps));
-    DoubleSeries zero = new DoubleSeries();
+    Distribution zero = new Distribution();
     zero.add(0);
     return new Measurement(
         Map.of(
@@ -36,7 +36,8 @@ class CapacitySearchTest {
         0,
         0,
         100,
-        1);
+        1,
+        null);
   }
 
   @ParameterizedTest

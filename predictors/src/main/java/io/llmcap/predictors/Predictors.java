@@ -28,7 +28,10 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -60,6 +63,20 @@ public final class Predictors {
   public static final String RANDOM_FOREST = "random_forest";
   static final String TABLES = "tables";
   private static final Path SHIPPED = Path.of("profiles", "roofline");
+
+  /**
+   * Tables already loaded in this JVM, by cache key: the tasks of a search that share a deployment
+   * shape on one executor read the tables from disk once. Least recently used first out; 16 tables
+   * of the largest (16k-token) limits take about 80 MB.
+   */
+  private static final Map<String, OpTables> LOADED =
+      Collections.synchronizedMap(
+          new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, OpTables> eldest) {
+              return size() > 16;
+            }
+          });
 
   private Predictors() {}
 
@@ -217,22 +234,27 @@ public final class Predictors {
             deployment.pp(),
             deployment.node().name(),
             limits);
-    OpTables tables =
-        cache.getOrBuild(
-            TABLES,
-            key,
-            () -> OpTables.build(trainer, samples, limits),
-            new ModelCache.Codec<>() {
-              @Override
-              public void write(OpTables value, OutputStream out) throws IOException {
-                value.write(out);
-              }
+    // Not computeIfAbsent: that would hold the map's lock while another key trains.
+    OpTables tables = LOADED.get(key);
+    if (tables == null) {
+      tables =
+          cache.getOrBuild(
+              TABLES,
+              key,
+              () -> OpTables.build(trainer, samples, limits),
+              new ModelCache.Codec<>() {
+                @Override
+                public void write(OpTables value, OutputStream out) throws IOException {
+                  value.write(out);
+                }
 
-              @Override
-              public OpTables read(InputStream in) throws IOException {
-                return OpTables.read(in);
-              }
-            });
+                @Override
+                public OpTables read(InputStream in) throws IOException {
+                  return OpTables.read(in);
+                }
+              });
+      LOADED.put(key, tables);
+    }
     String roots = folder.roots().stream().map(Path::toString).collect(Collectors.joining(" + "));
     return new ProfilePredictor(deployment, tables, label + " on profiles in " + roots);
   }

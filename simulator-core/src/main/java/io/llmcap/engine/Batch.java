@@ -19,12 +19,17 @@ public final class Batch implements BatchView {
   private double scheduledAt = Double.NaN;
 
   public Batch(long id, int replicaId, List<Request> requests, int[] numTokens) {
-    if (requests.size() != numTokens.length) {
+    this(id, replicaId, requests.toArray(new Request[0]), numTokens);
+  }
+
+  /** Takes ownership of both arrays. */
+  public Batch(long id, int replicaId, Request[] requests, int[] numTokens) {
+    if (requests.length != numTokens.length) {
       throw new IllegalArgumentException("one token count per request");
     }
     this.id = id;
     this.replicaId = replicaId;
-    this.requests = requests.toArray(new Request[0]);
+    this.requests = requests;
     this.numTokens = numTokens;
     this.processedBefore = new int[numTokens.length];
     this.prefill = new boolean[numTokens.length];

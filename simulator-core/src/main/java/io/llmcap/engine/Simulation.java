@@ -10,6 +10,7 @@ import io.llmcap.config.ConfigException;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.config.SimulationConfig.ClusterConfig;
 import io.llmcap.config.SimulationConfig.SchedulerConfig;
+import io.llmcap.metrics.EarlyStop;
 import io.llmcap.metrics.MetricsCollector;
 import io.llmcap.metrics.RunListener;
 import io.llmcap.scheduler.MemoryPlan;
@@ -211,8 +212,22 @@ public final class Simulation {
     }
   }
 
-  /** Runs the simulation to completion with the given predictor. */
+  /** Runs the simulation to completion, keeping every request's record in memory. */
   public SimulationResult run(ExecutionTimePredictor predictor, List<RunListener> listeners) {
+    return run(predictor, listeners, true, List.of());
+  }
+
+  /**
+   * Runs the simulation to completion, or until one of {@code stops} is certainly missed.
+   *
+   * @param keepRecords keep every request's record in memory ({@link MetricsCollector#requests()});
+   *     without, memory stays flat however many requests run, and listeners see each record once
+   */
+  public SimulationResult run(
+      ExecutionTimePredictor predictor,
+      List<RunListener> listeners,
+      boolean keepRecords,
+      List<EarlyStop> stops) {
     long wallStart = System.nanoTime();
     SplittableRandom seeds = new SplittableRandom(config.seed());
     long workloadSeed = seeds.nextLong();
@@ -225,7 +240,8 @@ public final class Simulation {
           Schedulers.create(
               new SchedulerContext(i, deployment.pp(), config.scheduler(), memory, batchIds)));
     }
-    MetricsCollector metrics = new MetricsCollector(n, deployment.pp(), listeners);
+    MetricsCollector metrics =
+        new MetricsCollector(n, deployment.pp(), listeners, keepRecords, stops);
     Simulator sim =
         new Simulator(
             deployment,
@@ -237,7 +253,8 @@ public final class Simulation {
             config.timeLimit(),
             metrics);
     sim.run();
-    boolean limited = config.timeLimit() > 0 && sim.now() > config.timeLimit();
+    boolean limited =
+        (config.timeLimit() > 0 && sim.now() > config.timeLimit()) || metrics.stoppedBy() != null;
     if (!limited && !sim.drained()) {
       throw new IllegalStateException(
           "simulation stalled at t="

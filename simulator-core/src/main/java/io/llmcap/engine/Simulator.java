@@ -106,7 +106,10 @@ public final class Simulator {
     this.gemmFlopsPerTokenLayer = 2.0 * deployment.model().paramsPerLayerPerDevice(deployment.tp());
   }
 
-  /** Runs until every request completed, or the time limit passed. */
+  /**
+   * Runs until every request completed, the time limit passed, or the metrics report an objective
+   * certainly missed ({@link MetricsCollector#stoppedBy()}).
+   */
   public void run() {
     scheduleNextArrival();
     while (!queue.isEmpty()) {
@@ -117,7 +120,7 @@ public final class Simulator {
       now = e.time;
       events++;
       handle(e);
-      if (now > timeLimit) {
+      if (now > timeLimit || metrics.stoppedBy() != null) {
         break;
       }
     }
@@ -225,6 +228,8 @@ public final class Simulator {
       if (r.onBatchEnd(t, b.numTokens(i))) {
         if (!Double.isNaN(previousToken)) {
           metrics.onToken(t - previousToken);
+        } else {
+          metrics.onFirstToken(r);
         }
         r.setLastTokenAt(t);
       }

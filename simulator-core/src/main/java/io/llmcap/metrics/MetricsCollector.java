@@ -7,15 +7,23 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Accumulates what a run measures: per-request outcomes, per-token gaps (TBT), per-batch shape and
- * time, and per replica stage busy time, FLOPs and time-weighted KV use.
+ * Accumulates what a run measures: per-request latency distributions, per-token gaps (TBT),
+ * per-batch shape and time, and per replica stage busy time, FLOPs and time-weighted KV use.
+ *
+ * <p>Memory does not grow with the run: distributions switch to a sketch past their exact limit,
+ * and per-request records are kept only when asked for ({@code keepRecords}); otherwise listeners
+ * stream them to disk as requests complete.
  */
 public final class MetricsCollector {
-  private final List<RequestRecord> requests = new ArrayList<>();
-  private final DoubleSeries tbt = new DoubleSeries(1 << 12);
-  private final DoubleSeries batchTime = new DoubleSeries(1 << 10);
-  private final DoubleSeries batchSize = new DoubleSeries(1 << 10);
-  private final DoubleSeries batchTokens = new DoubleSeries(1 << 10);
+  private final List<RequestRecord> records;
+  private final Distribution ttft = new Distribution();
+  private final Distribution e2e = new Distribution();
+  private final Distribution schedulingDelay = new Distribution();
+  private final Distribution tpot = new Distribution();
+  private final Distribution tbt = new Distribution();
+  private final Distribution batchTime = new Distribution();
+  private final Distribution batchSize = new Distribution();
+  private final Distribution batchTokens = new Distribution();
   private final int stages;
   private final double[] busy;
   private final double[] flops;
@@ -24,10 +32,26 @@ public final class MetricsCollector {
   private final int[] kvLast;
   private final int[] kvPeak;
   private final List<RunListener> listeners;
+  private final List<EarlyStop> stops;
+  private final long[] exceedances;
+  private EarlyStop stoppedBy;
+  private long completed;
+  private long outputTokens;
+  private long restarts;
   private long tokensProcessed;
   private double lastEventTime;
 
   public MetricsCollector(int replicas, int stages, List<RunListener> listeners) {
+    this(replicas, stages, listeners, true, List.of());
+  }
+
+  public MetricsCollector(
+      int replicas,
+      int stages,
+      List<RunListener> listeners,
+      boolean keepRecords,
+      List<EarlyStop> stops) {
+    this.records = keepRecords ? new ArrayList<>() : null;
     this.stages = stages;
     this.busy = new double[replicas * stages];
     this.flops = new double[replicas * stages];
@@ -36,6 +60,8 @@ public final class MetricsCollector {
     this.kvLast = new int[replicas];
     this.kvPeak = new int[replicas];
     this.listeners = List.copyOf(listeners);
+    this.stops = List.copyOf(stops);
+    this.exceedances = new long[stops.size()];
   }
 
   public void onKvSample(int replica, double t, int allocatedBlocks) {
@@ -69,28 +95,103 @@ public final class MetricsCollector {
     tbt.add(gap);
   }
 
+  /** A request produced its first output token: TTFT is final, so its objective can be checked. */
+  public void onFirstToken(Request r) {
+    count("ttft", r.firstTokenAt() - r.arrivedAt());
+  }
+
   public void onRequestCompleted(Request r) {
-    requests.add(RequestRecord.of(r));
+    RequestRecord q = RequestRecord.of(r);
+    completed++;
+    ttft.add(q.ttft());
+    e2e.add(q.e2e());
+    schedulingDelay.add(q.schedulingDelay());
+    if (!Double.isNaN(q.tpot())) {
+      tpot.add(q.tpot());
+    }
+    outputTokens += q.decodeTokens();
+    restarts += q.restarts();
+    count("e2e", q.e2e());
+    count("scheduling_delay", q.schedulingDelay());
+    if (records != null) {
+      records.add(q);
+    }
+    for (RunListener l : listeners) {
+      l.onRequestCompleted(q);
+    }
   }
 
-  /** Completed requests in completion order. */
+  private void count(String metric, double value) {
+    for (int i = 0; i < exceedances.length; i++) {
+      EarlyStop s = stops.get(i);
+      if (s.metric().equals(metric)
+          && value > s.maxS()
+          && ++exceedances[i] >= s.exceedancesToStop()
+          && stoppedBy == null) {
+        stoppedBy = s;
+      }
+    }
+  }
+
+  /** The objective that is certainly missed, once one is; null while none is. */
+  public EarlyStop stoppedBy() {
+    return stoppedBy;
+  }
+
+  /**
+   * Completed requests in completion order.
+   *
+   * @throws IllegalStateException when the run did not keep records
+   */
   public List<RequestRecord> requests() {
-    return Collections.unmodifiableList(requests);
+    if (records == null) {
+      throw new IllegalStateException("this run streamed its request records instead of keeping");
+    }
+    return Collections.unmodifiableList(records);
   }
 
-  public DoubleSeries tbt() {
+  public long completed() {
+    return completed;
+  }
+
+  public long outputTokens() {
+    return outputTokens;
+  }
+
+  public long restarts() {
+    return restarts;
+  }
+
+  public Distribution ttft() {
+    return ttft;
+  }
+
+  public Distribution e2e() {
+    return e2e;
+  }
+
+  public Distribution schedulingDelay() {
+    return schedulingDelay;
+  }
+
+  /** Per-request mean time per output token after the first (requests with two or more). */
+  public Distribution tpot() {
+    return tpot;
+  }
+
+  public Distribution tbt() {
     return tbt;
   }
 
-  public DoubleSeries batchTime() {
+  public Distribution batchTime() {
     return batchTime;
   }
 
-  public DoubleSeries batchSize() {
+  public Distribution batchSize() {
     return batchSize;
   }
 
-  public DoubleSeries batchTokens() {
+  public Distribution batchTokens() {
     return batchTokens;
   }
 

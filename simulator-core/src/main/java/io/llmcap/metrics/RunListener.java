@@ -2,11 +2,14 @@ package io.llmcap.metrics;
 
 import io.llmcap.engine.Batch;
 
-/** Receives batch-level events as they happen, so outputs can stream to disk. */
+/** Receives batch and request events as they happen, so outputs can stream to disk. */
 public interface RunListener {
   /** A batch finished one pipeline stage that ran from {@code start} for {@code duration} s. */
   default void onStageEnd(Batch batch, int stage, double start, double duration) {}
 
   /** A batch finished its last stage at {@code end}. */
   default void onBatchEnd(Batch batch, double end) {}
+
+  /** A request completed; records arrive in completion order. */
+  default void onRequestCompleted(RequestRecord request) {}
 }

@@ -4,15 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.llmcap.config.Yaml;
 import io.llmcap.engine.SimulationResult;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 
-/** Writes the end-of-run files: resolved config, per-request metrics and the summary. */
+/**
+ * Writes the end-of-run files: resolved config and summary (per-request and per-batch rows stream
+ * out during the run: {@link RequestMetricsWriter}, {@link BatchMetricsWriter}).
+ */
 public final class RunWriter {
   public static final String CONFIG = "config.yaml";
   public static final String REQUESTS = "request_metrics.csv";
@@ -25,42 +24,11 @@ public final class RunWriter {
   public static Map<String, Object> write(Path dir, SimulationResult r, JsonNode resolvedConfig)
       throws IOException {
     Yaml.yaml().writeValue(dir.resolve(CONFIG).toFile(), resolvedConfig);
-    writeRequests(dir.resolve(REQUESTS), r.metrics().requests());
     Map<String, Object> summary = Summary.of(r);
     Yaml.json()
         .writer()
         .with(SerializationFeature.INDENT_OUTPUT)
         .writeValue(dir.resolve(SUMMARY).toFile(), summary);
     return summary;
-  }
-
-  private static void writeRequests(Path file, List<RequestRecord> records) throws IOException {
-    RequestRecord[] sorted = records.toArray(new RequestRecord[0]);
-    java.util.Arrays.sort(sorted, Comparator.comparingLong(RequestRecord::id));
-    try (BufferedWriter out = Files.newBufferedWriter(file)) {
-      out.write(
-          "request_id,replica,arrived_at,num_prefill_tokens,num_decode_tokens,scheduled_at,"
-              + "first_token_at,completed_at,ttft,e2e,scheduling_delay,tpot,execution_time,"
-              + "model_execution_time,preemption_time,restarts,recomputed_tokens\n");
-      StringBuilder sb = new StringBuilder(256);
-      for (RequestRecord q : sorted) {
-        sb.setLength(0);
-        sb.append(q.id()).append(',').append(q.replica()).append(',');
-        sb.append(Csv.num(q.arrivedAt())).append(',');
-        sb.append(q.prefillTokens()).append(',').append(q.decodeTokens()).append(',');
-        sb.append(Csv.num(q.scheduledAt())).append(',');
-        sb.append(Csv.num(q.firstTokenAt())).append(',');
-        sb.append(Csv.num(q.completedAt())).append(',');
-        sb.append(Csv.num(q.ttft())).append(',');
-        sb.append(Csv.num(q.e2e())).append(',');
-        sb.append(Csv.num(q.schedulingDelay())).append(',');
-        sb.append(Csv.num(q.tpot())).append(',');
-        sb.append(Csv.num(q.executionTime())).append(',');
-        sb.append(Csv.num(q.modelExecutionTime())).append(',');
-        sb.append(Csv.num(q.preemptedTime())).append(',');
-        sb.append(q.restarts()).append(',').append(q.recomputedTokens()).append('\n');
-        out.write(sb.toString());
-      }
-    }
   }
 }

@@ -21,38 +21,21 @@ public final class Summary {
 
   public static Map<String, Object> of(SimulationResult r) {
     MetricsCollector m = r.metrics();
-    List<RequestRecord> reqs = m.requests();
-    DoubleSeries ttft = new DoubleSeries(reqs.size());
-    DoubleSeries e2e = new DoubleSeries(reqs.size());
-    DoubleSeries delay = new DoubleSeries(reqs.size());
-    DoubleSeries tpot = new DoubleSeries(reqs.size());
-    long outputTokens = 0;
-    long restarts = 0;
-    for (RequestRecord q : reqs) {
-      ttft.add(q.ttft());
-      e2e.add(q.e2e());
-      delay.add(q.schedulingDelay());
-      if (!Double.isNaN(q.tpot())) {
-        tpot.add(q.tpot());
-      }
-      outputTokens += q.decodeTokens();
-      restarts += q.restarts();
-    }
     double makespan = m.lastEventTime();
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("requests", r.requestsArrived());
-    s.put("requests_completed", reqs.size());
-    s.put("restarts_total", restarts);
+    s.put("requests_completed", m.completed());
+    s.put("restarts_total", m.restarts());
     s.put("makespan_s", makespan);
-    s.put("throughput_rps", makespan > 0 ? reqs.size() / makespan : 0.0);
-    s.put("output_tokens_per_s", makespan > 0 ? outputTokens / makespan : 0.0);
+    s.put("throughput_rps", makespan > 0 ? m.completed() / makespan : 0.0);
+    s.put("output_tokens_per_s", makespan > 0 ? m.outputTokens() / makespan : 0.0);
     s.put("tokens_processed", m.tokensProcessed());
     s.put("batches", (long) m.batchSize().size());
-    distribution(s, "ttft_s", ttft);
+    distribution(s, "ttft_s", m.ttft());
     distribution(s, "tbt_s", m.tbt());
-    distribution(s, "tpot_s", tpot);
-    distribution(s, "e2e_s", e2e);
-    distribution(s, "scheduling_delay_s", delay);
+    distribution(s, "tpot_s", m.tpot());
+    distribution(s, "e2e_s", m.e2e());
+    distribution(s, "scheduling_delay_s", m.schedulingDelay());
     distribution(s, "batch_execution_time_s", m.batchTime());
     distribution(s, "batch_size", m.batchSize());
     distribution(s, "batch_tokens", m.batchTokens());
@@ -66,7 +49,7 @@ public final class Summary {
     return s;
   }
 
-  private static void distribution(Map<String, Object> s, String name, DoubleSeries d) {
+  private static void distribution(Map<String, Object> s, String name, Distribution d) {
     for (int i = 0; i < QUANTILES.length; i++) {
       s.put(name + "_" + QUANTILE_KEYS[i], finite(d.quantile(QUANTILES[i])));
     }

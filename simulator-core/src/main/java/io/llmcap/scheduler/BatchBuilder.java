@@ -1,7 +1,6 @@
 package io.llmcap.scheduler;
 
 import io.llmcap.engine.Request;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -10,8 +9,10 @@ import java.util.List;
  * ReplicaScheduler#build} turns it into a batch. Add each request at most once.
  */
 public final class BatchBuilder {
-  private final List<Request> requests = new ArrayList<>();
-  private int[] tokens = new int[16];
+  // Arrays, not a list: a builder per iteration is the engine's hottest allocation.
+  private Request[] requests = new Request[64];
+  private int[] tokens = new int[64];
+  private int size;
   private int totalTokens;
   private int maxTokens;
 
@@ -20,22 +21,23 @@ public final class BatchBuilder {
    * remaining prompt, or 1 once its prefill is complete.
    */
   public void add(Request r, int n) {
-    if (requests.size() == tokens.length) {
-      tokens = Arrays.copyOf(tokens, tokens.length * 2);
+    if (size == tokens.length) {
+      tokens = Arrays.copyOf(tokens, size * 2);
+      requests = Arrays.copyOf(requests, size * 2);
     }
-    tokens[requests.size()] = n;
-    requests.add(r);
+    tokens[size] = n;
+    requests[size++] = r;
     totalTokens += n;
     maxTokens = Math.max(maxTokens, n);
   }
 
   /** Requests added so far. */
   public int size() {
-    return requests.size();
+    return size;
   }
 
   public boolean isEmpty() {
-    return requests.isEmpty();
+    return size == 0;
   }
 
   /** Sum of the token counts added so far. */
@@ -48,13 +50,23 @@ public final class BatchBuilder {
     return maxTokens;
   }
 
-  /** The requests added so far, in order (a live view). */
+  /** The requests added so far, in order. */
   public List<Request> requests() {
-    return requests;
+    return Arrays.asList(Arrays.copyOf(requests, size));
+  }
+
+  /** The {@code i}-th request added. */
+  public Request request(int i) {
+    return requests[i];
+  }
+
+  /** A copy of the requests, in order. */
+  Request[] requestArray() {
+    return Arrays.copyOf(requests, size);
   }
 
   /** A copy of the token counts, one per request. */
   public int[] tokens() {
-    return Arrays.copyOf(tokens, requests.size());
+    return Arrays.copyOf(tokens, size);
   }
 }
