@@ -8,11 +8,15 @@ import io.llmcap.config.SimulationConfig;
 import io.llmcap.engine.Simulation;
 import io.llmcap.engine.SimulationResult;
 import io.llmcap.predictors.Predictors;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -50,6 +54,18 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--repeat", defaultValue = "3", description = "runs per size (default: 3)")
   int repeat;
 
+  @Option(
+      names = "--csv",
+      paramLabel = "FILE",
+      description = "also append one row per size to FILE (header written when it is new)")
+  Path csv;
+
+  @Option(
+      names = "--plot",
+      paramLabel = "PNG",
+      description = "after the runs, plot wall time against requests of every row in --csv")
+  Path plot;
+
   @Mixin Knobs knobs;
 
   @Override
@@ -68,6 +84,9 @@ final class BenchCommand implements Callable<Integer> {
         "events/s",
         "restarts",
         "peak_heap_mb");
+    if (plot != null && csv == null) {
+      throw ConfigException.invalid("--plot", plot, "a PNG path together with --csv FILE");
+    }
     run(2000);
     for (int n : sizes) {
       double[] walls = new double[repeat];
@@ -95,8 +114,39 @@ final class BenchCommand implements Callable<Integer> {
           best.events() / wall,
           best.preemptions(),
           peakHeap / 1048576.0);
+      if (csv != null) {
+        appendCsv(best, n, wall, peakHeap);
+      }
+    }
+    if (plot != null) {
+      ScalingPlot.draw(csv, plot);
     }
     return 0;
+  }
+
+  private void appendCsv(SimulationResult r, int n, double wall, long peakHeap) {
+    String header =
+        "scheduler,replicas,requests,wall_s,requests_per_s,events_per_s,batches,peak_heap_mb\n";
+    String row =
+        String.format(
+            Locale.ROOT,
+            "%s,%d,%d,%.3f,%.0f,%.0f,%d,%.0f%n",
+            r.config().scheduler().type(),
+            r.config().cluster().replicas(),
+            n,
+            wall,
+            n / wall,
+            r.events() / wall,
+            r.metrics().batchSize().size(),
+            peakHeap / 1048576.0);
+    try {
+      if (!Files.exists(csv)) {
+        Files.writeString(csv, header);
+      }
+      Files.writeString(csv, row, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing " + csv + ": " + e.getMessage(), e);
+    }
   }
 
   private static void resetPeakHeap() {

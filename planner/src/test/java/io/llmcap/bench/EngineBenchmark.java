@@ -26,8 +26,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The engine's hot paths: a whole quick-start simulation, one batch-time prediction and one
- * metric sample. Run with {@code scripts/jmh} (whole runs: {@code llmcap bench}).
+ * The engine's hot paths: a whole quick-start simulation, one batch-time prediction and one metric
+ * sample. Run with {@code scripts/jmh} (whole runs: {@code llmcap bench}).
  */
 @State(Scope.Benchmark)
 @Fork(1)
