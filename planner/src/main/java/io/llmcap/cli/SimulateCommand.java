@@ -14,6 +14,8 @@ import io.llmcap.metrics.RunListener;
 import io.llmcap.metrics.RunWriter;
 import io.llmcap.predictors.Predictors;
 import io.llmcap.reference.ReferenceConfig;
+import io.llmcap.report.Charts;
+import io.llmcap.report.RunReport;
 import io.llmcap.timing.ExecutionTimePredictor;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -86,11 +88,20 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "print only the run folder")
   boolean quiet;
 
+  @Option(
+      names = "--no-report",
+      description = "skip the PNG plots and report.html (a little faster)")
+  boolean noReport;
+
   @Mixin Knobs knobs;
 
   @Override
   public Integer call() throws IOException {
     PrintWriter stdout = spec.commandLine().getOut();
+    if (!noReport) {
+      // the simulation runs on one core: load the drawing code on another meanwhile
+      Charts.warmUpInBackground();
+    }
     ObjectNode tree = resolve(stdout);
     SimulationConfig config = ConfigLoader.bind(tree);
     Path baseDir = source.config != null ? source.config.toAbsolutePath().getParent() : Path.of("");
@@ -125,6 +136,9 @@ final class SimulateCommand implements Callable<Integer> {
         close(w);
       }
       summary = RunWriter.write(folder.dir(), result, tree);
+      if (!noReport) {
+        RunReport.write(folder.dir(), result, summary);
+      }
       folder.commit();
     }
     if (quiet) {

@@ -16,6 +16,7 @@ public final class MetricsCollector {
   private final DoubleSeries batchTime = new DoubleSeries(1 << 10);
   private final DoubleSeries batchSize = new DoubleSeries(1 << 10);
   private final DoubleSeries batchTokens = new DoubleSeries(1 << 10);
+  private final ReplicaTimeline timeline = new ReplicaTimeline(1 << 10);
   private final int stages;
   private final double[] busy;
   private final double[] flops;
@@ -65,6 +66,14 @@ public final class MetricsCollector {
     }
   }
 
+  /**
+   * The replica's state right after batch {@code b} ended at {@code t}: KV blocks held, requests
+   * admitted and not completed, requests waiting.
+   */
+  public void onReplicaSample(Batch b, double t, int kvBlocks, int running, int waiting) {
+    timeline.add(t, b.replicaId(), b.size(), b.totalTokens(), kvBlocks, running, waiting);
+  }
+
   public void onToken(double gap) {
     tbt.add(gap);
   }
@@ -92,6 +101,11 @@ public final class MetricsCollector {
 
   public DoubleSeries batchTokens() {
     return batchTokens;
+  }
+
+  /** One sample per batch end, for plots over time and {@code replica_timeline.csv}. */
+  public ReplicaTimeline timeline() {
+    return timeline;
   }
 
   public long tokensProcessed() {

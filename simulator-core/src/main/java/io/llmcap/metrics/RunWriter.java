@@ -12,13 +12,17 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
-/** Writes the end-of-run files: resolved config, per-request metrics and the summary. */
+/**
+ * Writes the end-of-run files: resolved config, per-request metrics, the replica timeline and the
+ * summary.
+ */
 public final class RunWriter {
   public static final String CONFIG = "config.yaml";
   public static final String REQUESTS = "request_metrics.csv";
   public static final String SUMMARY = "summary.json";
   public static final String BATCHES = "batch_metrics.csv";
   public static final String TRACE = "chrome_trace.json";
+  public static final String TIMELINE = "replica_timeline.csv";
 
   private RunWriter() {}
 
@@ -26,12 +30,30 @@ public final class RunWriter {
       throws IOException {
     Yaml.yaml().writeValue(dir.resolve(CONFIG).toFile(), resolvedConfig);
     writeRequests(dir.resolve(REQUESTS), r.metrics().requests());
+    writeTimeline(dir.resolve(TIMELINE), r.metrics().timeline(), r.kvBlocksPerReplica());
     Map<String, Object> summary = Summary.of(r);
     Yaml.json()
         .writer()
         .with(SerializationFeature.INDENT_OUTPUT)
         .writeValue(dir.resolve(SUMMARY).toFile(), summary);
     return summary;
+  }
+
+  private static void writeTimeline(Path file, ReplicaTimeline t, List<Integer> kvBlocks)
+      throws IOException {
+    try (BufferedWriter out = Files.newBufferedWriter(file)) {
+      out.write("time,replica,kv_blocks_used,kv_usage,running,waiting\n");
+      StringBuilder sb = new StringBuilder(64);
+      for (int i = 0; i < t.size(); i++) {
+        int rep = t.replica(i);
+        sb.setLength(0);
+        sb.append(Csv.num(t.time(i))).append(',').append(rep).append(',');
+        sb.append(t.kvBlocks(i)).append(',');
+        sb.append(Csv.num(t.kvBlocks(i) / (double) kvBlocks.get(rep))).append(',');
+        sb.append(t.running(i)).append(',').append(t.waiting(i)).append('\n');
+        out.write(sb.toString());
+      }
+    }
   }
 
   private static void writeRequests(Path file, List<RequestRecord> records) throws IOException {
