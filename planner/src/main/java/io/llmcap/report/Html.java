@@ -16,8 +16,7 @@ public final class Html {
           + "tr.best{background:#fff3b0}tr.front{background:#e8f4ff}"
           + "figure{display:inline-block;width:49%;margin:0 0 1em}"
           + "figure img{width:100%;border:1px solid #eee}"
-          + "figcaption{font-size:13px;color:#444}"
-          + "img{max-width:49%;border:1px solid #eee}";
+          + "figcaption{font-size:13px;color:#444}";
 
   /** The document up to and including the opening body tag. */
   public static StringBuilder page(String title) {
