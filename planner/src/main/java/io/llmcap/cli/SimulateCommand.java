@@ -13,8 +13,11 @@ import io.llmcap.metrics.RequestMetricsWriter;
 import io.llmcap.metrics.RunFolder;
 import io.llmcap.metrics.RunListener;
 import io.llmcap.metrics.RunWriter;
+import io.llmcap.metrics.TimelineWriter;
 import io.llmcap.predictors.Predictors;
 import io.llmcap.reference.ReferenceConfig;
+import io.llmcap.report.Charts;
+import io.llmcap.report.RunReport;
 import io.llmcap.timing.ExecutionTimePredictor;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -23,6 +26,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -87,13 +91,36 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "print only the run folder")
   boolean quiet;
 
+  @Option(
+      names = "--no-report",
+      description = "skip the PNG plots and report.html (a little faster)")
+  boolean noReport;
+
   @Mixin Knobs knobs;
+
+  /**
+   * The report plots every request and batch, so it needs them in memory; larger runs stream their
+   * rows to disk only and skip the report, keeping memory flat.
+   */
+  static final int REPORT_MAX_REQUESTS = 250_000;
 
   @Override
   public Integer call() throws IOException {
     PrintWriter stdout = spec.commandLine().getOut();
     ObjectNode tree = resolve(stdout);
     SimulationConfig config = ConfigLoader.bind(tree);
+    Integer n = config.workload().numRequests();
+    boolean report = !noReport && n != null && n <= REPORT_MAX_REQUESTS;
+    if (report) {
+      // the simulation runs on one core: load the drawing code on another meanwhile
+      Charts.warmUpInBackground();
+    } else if (!noReport && !quiet) {
+      stdout.printf(
+          Locale.ROOT,
+          "note: no report.html for runs of more than %,d requests (or a duration alone);"
+              + " their rows stream to the CSV files%n",
+          REPORT_MAX_REQUESTS);
+    }
     Path baseDir = source.config != null ? source.config.toAbsolutePath().getParent() : Path.of("");
     Simulation sim = Simulation.prepare(config, Catalog.builtin(), baseDir);
     Predictors.check(config.predictor());
@@ -111,8 +138,10 @@ final class SimulateCommand implements Callable<Integer> {
     try (RunFolder folder = RunFolder.create(target, force)) {
       RequestMetricsWriter requests =
           new RequestMetricsWriter(folder.dir().resolve(RunWriter.REQUESTS));
-      List<AutoCloseable> writers = new ArrayList<>(List.of(requests));
-      List<RunListener> listeners = new ArrayList<>(List.of(requests));
+      TimelineWriter timeline =
+          new TimelineWriter(folder.dir().resolve(RunWriter.TIMELINE), sim.memory().numBlocks());
+      List<AutoCloseable> writers = new ArrayList<>(List.of(requests, timeline));
+      List<RunListener> listeners = new ArrayList<>(List.of(requests, timeline));
       if (config.metrics().batchMetrics()) {
         BatchMetricsWriter w = new BatchMetricsWriter(folder.dir().resolve(RunWriter.BATCHES));
         writers.add(w);
@@ -123,11 +152,14 @@ final class SimulateCommand implements Callable<Integer> {
         writers.add(w);
         listeners.add(w);
       }
-      result = sim.run(predictor, listeners, false, List.of());
+      result = sim.run(predictor, listeners, report, List.of());
       for (AutoCloseable w : writers) {
         close(w);
       }
       summary = RunWriter.write(folder.dir(), result, tree);
+      if (report) {
+        RunReport.write(folder.dir(), result, summary);
+      }
       folder.commit();
     }
     if (quiet) {

@@ -34,16 +34,7 @@ public final class DeploymentSearch {
     CapacitySearch search = new CapacitySearch(space.search(), space.slos());
     CapacitySearch.Outcome o =
         search.run(
-            d.workload().startQps(),
-            qps -> {
-              SimulationConfig cfg =
-                  ConfigLoader.bind(d.toConfig(qps, space.seed(), space.predictor(), baseDir));
-              List<EarlyStop> stops =
-                  space.search().earlyStop() ? earlyStops(space.slos(), cfg) : List.of();
-              return Measurement.of(
-                  Simulation.prepare(cfg, catalog, baseDir)
-                      .run(predictor, List.of(), false, stops));
-            });
+            d.workload().startQps(), qps -> probe(d, qps, space, catalog, baseDir, predictor));
     List<ProbeResult> probes = new ArrayList<>();
     long simulated = 0;
     for (int i = 0; i < o.probes().size(); i++) {
@@ -122,6 +113,34 @@ public final class DeploymentSearch {
       }
     }
     return stops;
+  }
+
+  /** One probe: the deployment simulated at {@code qps} with the search's seed. */
+  private static Measurement probe(
+      DeploymentSpec d,
+      double qps,
+      SearchSpace space,
+      Catalog catalog,
+      Path baseDir,
+      ExecutionTimePredictor predictor) {
+    SimulationConfig cfg =
+        ConfigLoader.bind(d.toConfig(qps, space.seed(), space.predictor(), baseDir));
+    List<EarlyStop> stops = space.search().earlyStop() ? earlyStops(space.slos(), cfg) : List.of();
+    return Measurement.of(
+        Simulation.prepare(cfg, catalog, baseDir).run(predictor, List.of(), false, stops));
+  }
+
+  /**
+   * The probe at {@code qps} again, on its own: the same seed and predictor give the same requests
+   * and latencies as the search's probe at that QPS.
+   */
+  public static Measurement rerun(
+      DeploymentSpec d, double qps, SearchSpace space, Catalog catalog, Path baseDir) {
+    SimulationConfig cfg =
+        ConfigLoader.bind(d.toConfig(qps, space.seed(), space.predictor(), baseDir));
+    ExecutionTimePredictor predictor =
+        Predictors.create(cfg.predictor(), Simulation.prepare(cfg, catalog, baseDir).deployment());
+    return probe(d, qps, space, catalog, baseDir, predictor);
   }
 
   private static double q(Measurement m, String metric, double quantile) {

@@ -1,14 +1,22 @@
 package io.llmcap.search;
 
+import static io.llmcap.report.Html.esc;
+import static io.llmcap.report.Html.num;
+import static io.llmcap.report.Html.pct;
+import static io.llmcap.report.Html.plain;
+import static io.llmcap.report.Html.slug;
+
+import io.llmcap.metrics.Distribution;
+import io.llmcap.report.Charts;
+import io.llmcap.report.Figure;
+import io.llmcap.report.Html;
 import io.llmcap.search.Pareto.Group;
 import io.llmcap.search.Pareto.Metric;
 import io.llmcap.search.Pareto.Thresholds;
-import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,18 +28,18 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.ToDoubleFunction;
-import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.XYSeries.XYSeriesRenderStyle;
-import org.knowm.xchart.style.Styler.LegendPosition;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * Writes {@code report/}: per (model, workload) PNG plots of capacity per dollar against TTFT p90
- * and TBT p99, {@code frontier.csv}, and {@code index.html} tying them together; returns the text
- * summary printed after a search.
+ * and TBT p99 (frontier and SLO drawn), max QPS per deployment, and the best deployment's latency
+ * CDFs at its max QPS; {@code frontier.csv}; and {@code index.html} tying them together. Returns
+ * the text summary printed after a search.
  */
 public final class ParetoReport {
   private ParetoReport() {}
@@ -45,33 +53,32 @@ public final class ParetoReport {
       Map<String, Integer> skipReasons,
       double wallS) {}
 
-  private static final Color[] PALETTE = {
-    new Color(0x1f77b4),
-    new Color(0xff7f0e),
-    new Color(0x2ca02c),
-    new Color(0x9467bd),
-    new Color(0x8c564b),
-    new Color(0xe377c2),
-    new Color(0x17becf),
-    new Color(0xbcbd22)
-  };
-  private static final Color GREY = new Color(0xb0b0b0);
-  private static final Color FRONTIER = new Color(0xd62728);
+  /** The latency distributions of a deployment at its max QPS, for the best one's CDF plot. */
+  @FunctionalInterface
+  public interface Latencies {
+    Measurement atMaxQps(DeploymentResult best);
+  }
 
-  /** Writes the report into {@code dir} and returns the summary lines. */
-  public static List<String> write(Path dir, List<DeploymentResult> rows, Info info) {
+  /**
+   * Writes the report into {@code dir} and returns the summary lines. {@code latencies} reruns (or
+   * looks up) the best deployment of each (model, workload) at its max QPS.
+   */
+  public static List<String> write(
+      Path dir, List<DeploymentResult> rows, Info info, Latencies latencies) {
     Thresholds t = Thresholds.of(info.slos());
     List<Group> groups = Pareto.analyze(rows, t);
     try {
       Files.createDirectories(dir);
       writeFrontierCsv(dir.resolve("frontier.csv"), groups, t);
       List<String> skus = rows.stream().map(DeploymentResult::sku).distinct().sorted().toList();
-      StringBuilder html = new StringBuilder();
+      StringBuilder html = Html.page("llmcap search " + info.name());
       header(html, info, rows, t);
+      List<Figure> figures = new ArrayList<>();
       for (Group g : groups) {
-        section(html, dir, g, t, skus);
+        section(html, g, t, skus, latencies, figures);
       }
       html.append("</body>\n</html>\n");
+      Charts.pngs(figures, dir);
       Files.writeString(dir.resolve("index.html"), html, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -180,19 +187,7 @@ public final class ParetoReport {
 
   /** "a100 x4 TP1 PP1 sarathi chunk 512 cap 128": the deployment within its (model, workload). */
   public static String describe(DeploymentResult r) {
-    return r.sku()
-        + " x"
-        + r.replicas()
-        + " TP"
-        + r.tp()
-        + " PP"
-        + r.pp()
-        + " "
-        + r.scheduler()
-        + (r.chunkSize() == null ? "" : " chunk " + r.chunkSize())
-        + (r.maxTokensInBatch() == null ? "" : " budget " + r.maxTokensInBatch())
-        + " cap "
-        + r.batchSizeCap();
+    return shape(r) + " " + setting(r);
   }
 
   // ---------------------------------------------------------------------------------- files
@@ -243,16 +238,7 @@ public final class ParetoReport {
 
   private static void header(
       StringBuilder h, Info info, List<DeploymentResult> rows, Thresholds t) {
-    h.append("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>llmcap search ")
-        .append(esc(info.name()))
-        .append("</title>\n<style>\n")
-        .append("body{font-family:sans-serif;margin:2em;max-width:1400px}")
-        .append("table{border-collapse:collapse;font-size:13px;margin:0.5em 0 1.5em}")
-        .append("td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}")
-        .append("td:first-child,th:first-child{text-align:left}")
-        .append("tr.best{background:#fff3b0}tr.front{background:#e8f4ff}")
-        .append("img{max-width:49%;border:1px solid #eee}\n</style>\n</head>\n<body>\n")
-        .append("<h1>llmcap search: ")
+    h.append("<h1>llmcap search: ")
         .append(esc(info.name()))
         .append("</h1>\n<p>")
         .append(rows.size())
@@ -293,8 +279,13 @@ public final class ParetoReport {
     }
   }
 
-  private static void section(StringBuilder h, Path dir, Group g, Thresholds t, List<String> skus)
-      throws IOException {
+  private static void section(
+      StringBuilder h,
+      Group g,
+      Thresholds t,
+      List<String> skus,
+      Latencies latencies,
+      List<Figure> figures) {
     String slug = slug(g.model() + "__" + g.workload());
     h.append("<h2>")
         .append(esc(g.model()))
@@ -328,15 +319,50 @@ public final class ParetoReport {
           .append(") are listed below but not plotted on the $ axis.");
     }
     h.append("</p>\n");
+    List<Figure> mine = new ArrayList<>();
     for (Metric m : Metric.values()) {
-      String file = slug + "-" + m.column + ".png";
-      if (plot(dir.resolve(file), g, m, t, skus)) {
-        h.append("<img src=\"").append(file).append("\" alt=\"").append(esc(m.label)).append("\">");
+      if (!g.plotted().isEmpty()) {
+        mine.add(
+            new Figure(
+                slug + "-" + m.column + ".png",
+                scatter(g, m, t, skus),
+                "Capacity per dollar against "
+                    + m.label
+                    + ": points coloured by SKU (grey: outside the SLOs), the Pareto frontier in"
+                    + " red, the best deployment as a black diamond, the SLO as a dashed line."));
       }
     }
     if (g.plotted().isEmpty()) {
       h.append("<p>Nothing to plot: no priced deployment served any QPS within the SLOs.</p>");
     }
+    mine.add(
+        new Figure(
+            slug + "-max_qps.png",
+            maxQpsBars(g),
+            "Max QPS of every deployment, grouped by SKU, replicas and parallelism (one bar per"
+                + " scheduler setting; 0 = no QPS met the SLOs)."));
+    if (b != null) {
+      Measurement at = latencies.atMaxQps(b);
+      mine.add(
+          new Figure(
+              slug + "-best_cdf.png",
+              bestCdfs(g, b, at, t),
+              "Latency CDFs of the best deployment at its max QPS ("
+                  + num(b.maxQps())
+                  + " QPS, "
+                  + at.requests()
+                  + " requests), with the TTFT p90 and TBT p99 thresholds."));
+    }
+    for (Figure f : mine) {
+      h.append("<figure><img src=\"")
+          .append(f.file())
+          .append("\" alt=\"")
+          .append(esc(f.chart().getTitle()))
+          .append("\"><figcaption>")
+          .append(esc(f.caption()))
+          .append("</figcaption></figure>\n");
+    }
+    figures.addAll(mine);
     h.append("\n");
     for (Metric m : Metric.values()) {
       h.append("<h3>Pareto frontier: capacity per dollar vs ")
@@ -395,28 +421,14 @@ public final class ParetoReport {
     h.append("</table>\n");
   }
 
-  /** One scatter plot; false when there is nothing to plot. */
-  private static boolean plot(Path file, Group g, Metric m, Thresholds t, List<String> skus)
-      throws IOException {
+  /** Capacity per dollar against one latency, for the priced deployments of a group. */
+  private static XYChart scatter(Group g, Metric m, Thresholds t, List<String> skus) {
     List<DeploymentResult> pts = g.plotted();
-    if (pts.isEmpty()) {
-      return false;
-    }
     ToDoubleFunction<DeploymentResult> x = m.value;
     XYChart chart =
-        new XYChartBuilder()
-            .width(800)
-            .height(520)
-            .title(g.model() + " / " + g.workload())
-            .xAxisTitle(m.label)
-            .yAxisTitle("capacity per dollar (QPS per $/hour)")
-            .build();
+        Charts.xy(
+            g.model() + " / " + g.workload(), m.label, "capacity per dollar (QPS per $/hour)");
     chart.getStyler().setDefaultSeriesRenderStyle(XYSeriesRenderStyle.Scatter);
-    chart.getStyler().setLegendPosition(LegendPosition.OutsideS);
-    chart.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);
-    chart.getStyler().setMarkerSize(8);
-    chart.getStyler().setChartBackgroundColor(Color.WHITE);
-    chart.getStyler().setPlotGridLinesColor(new Color(0xe6e6e6));
     chart.getStyler().setXAxisMin(0.0);
     chart.getStyler().setYAxisMin(0.0);
     double maxX = 0;
@@ -433,20 +445,23 @@ public final class ParetoReport {
       if (!in.isEmpty()) {
         XYSeries s = series(chart, sku + " (meets SLOs)", in, x);
         s.setMarker(SeriesMarkers.CIRCLE);
-        s.setMarkerColor(PALETTE[i % PALETTE.length]);
+        s.setMarkerColor(Charts.color(i));
       }
     }
     List<DeploymentResult> out = pts.stream().filter(r -> !t.met(r)).toList();
     if (!out.isEmpty()) {
       XYSeries s = series(chart, "outside the SLOs", out, x);
       s.setMarker(SeriesMarkers.CIRCLE);
-      s.setMarkerColor(GREY);
+      s.setMarkerColor(Charts.GREY);
     }
-    XYSeries f = series(chart, "Pareto frontier", g.frontiers().get(m), x);
-    f.setXYSeriesRenderStyle(XYSeriesRenderStyle.Line);
-    f.setMarker(SeriesMarkers.NONE);
-    f.setLineColor(FRONTIER);
-    f.setLineStyle(new BasicStroke(1.5f));
+    List<DeploymentResult> front = g.frontiers().get(m);
+    Charts.line(
+        chart,
+        "Pareto frontier",
+        front.stream().mapToDouble(x).toArray(),
+        front.stream().mapToDouble(DeploymentResult::capacityPerDollar).toArray(),
+        Charts.RED,
+        Charts.SOLID);
     if (g.best() != null) {
       XYSeries s = series(chart, "best", List.of(g.best()), x);
       s.setMarker(SeriesMarkers.DIAMOND);
@@ -454,20 +469,85 @@ public final class ParetoReport {
     }
     double limit = t.of(m);
     if (limit <= maxX * 1.5) {
-      XYSeries s =
-          chart.addSeries(
-              "SLO " + plain(limit) + " s",
-              new double[] {limit, limit},
-              new double[] {0, maxY * 1.05});
-      s.setXYSeriesRenderStyle(XYSeriesRenderStyle.Line);
-      s.setMarker(SeriesMarkers.NONE);
-      s.setLineColor(Color.DARK_GRAY);
-      s.setLineStyle(
-          new BasicStroke(
-              1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+      Charts.vertical(chart, "SLO " + plain(limit) + " s", limit, maxY * 1.05, Color.DARK_GRAY);
     }
-    Files.write(file, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
-    return true;
+    return chart;
+  }
+
+  /**
+   * Max QPS per deployment: one category per SKU, replica count and parallelism, one bar series per
+   * scheduler setting (scheduler, chunk or token budget, batch cap).
+   */
+  private static CategoryChart maxQpsBars(Group g) {
+    Comparator<DeploymentResult> shape =
+        Comparator.comparing(DeploymentResult::sku)
+            .thenComparingInt(DeploymentResult::tp)
+            .thenComparingInt(DeploymentResult::pp)
+            .thenComparingInt(DeploymentResult::replicas);
+    List<String> categories = new ArrayList<>();
+    g.rows().stream()
+        .sorted(shape)
+        .map(ParetoReport::shape)
+        .distinct()
+        .forEachOrdered(categories::add);
+    Map<String, Map<String, Double>> bySetting = new java.util.TreeMap<>();
+    for (DeploymentResult r : g.rows()) {
+      bySetting.computeIfAbsent(setting(r), k -> new LinkedHashMap<>()).put(shape(r), r.maxQps());
+    }
+    CategoryChart c =
+        Charts.bars(
+            g.model() + " / " + g.workload() + ": max QPS",
+            "SKU, replicas and parallelism",
+            "max QPS within the SLOs (requests/s)");
+    if (categories.size() > 6) {
+      c.getStyler().setXAxisLabelRotation(45);
+    }
+    int i = 0;
+    for (Map.Entry<String, Map<String, Double>> e : bySetting.entrySet()) {
+      // a shape without this setting gets a zero-height bar, so the groups stay aligned
+      List<Double> ys = categories.stream().map(k -> e.getValue().getOrDefault(k, 0.0)).toList();
+      CategorySeries s = c.addSeries(e.getKey(), categories, ys);
+      s.setFillColor(Charts.color(i++));
+    }
+    return c;
+  }
+
+  /** "a100 x4 TP1 PP1": the hardware shape of a deployment. */
+  static String shape(DeploymentResult r) {
+    return r.sku() + " x" + r.replicas() + " TP" + r.tp() + " PP" + r.pp();
+  }
+
+  /** "sarathi chunk 512 cap 128": the scheduler setting of a deployment. */
+  static String setting(DeploymentResult r) {
+    return r.scheduler()
+        + (r.chunkSize() == null ? "" : " chunk " + r.chunkSize())
+        + (r.maxTokensInBatch() == null ? "" : " budget " + r.maxTokensInBatch())
+        + " cap "
+        + r.batchSizeCap();
+  }
+
+  /** The best deployment's TTFT, TBT, TPOT and end-to-end CDFs at its max QPS, log time axis. */
+  private static XYChart bestCdfs(Group g, DeploymentResult b, Measurement at, Thresholds t) {
+    XYChart c =
+        Charts.xy(
+            g.model() + " / " + g.workload() + ": best at " + num(b.maxQps()) + " QPS",
+            "latency (s, log scale)",
+            "fraction (of requests; TBT: of output tokens)");
+    c.getStyler().setXAxisLogarithmic(true);
+    c.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
+    String[][] metrics = {
+      {"ttft", "TTFT"}, {"tbt", "TBT per token"}, {"tpot", "TPOT"}, {"e2e", "end-to-end"}
+    };
+    for (int i = 0; i < metrics.length; i++) {
+      Distribution v = at.series().get(metrics[i][0]);
+      if (v.size() > 0) {
+        Charts.cdf(c, metrics[i][1], v, Charts.color(i), true);
+      }
+    }
+    Charts.vertical(
+        c, "TTFT p90 SLO " + plain(t.ttftP90()) + " s", t.ttftP90(), 1, Charts.color(0));
+    Charts.vertical(c, "TBT p99 SLO " + plain(t.tbtP99()) + " s", t.tbtP99(), 1, Charts.color(1));
+    return c;
   }
 
   private static XYSeries series(
@@ -478,36 +558,5 @@ public final class ParetoReport {
     double[] xs = rows.stream().mapToDouble(x).toArray();
     double[] ys = rows.stream().mapToDouble(DeploymentResult::capacityPerDollar).toArray();
     return chart.addSeries(name, xs, ys);
-  }
-
-  // ---------------------------------------------------------------------------------- format
-
-  static String num(double v) {
-    if (Double.isNaN(v)) {
-      return "-";
-    }
-    return Math.abs(v) >= 1000
-        ? String.format(Locale.ROOT, "%.0f", v)
-        : String.format(Locale.ROOT, "%.4g", v);
-  }
-
-  /** A threshold as written in a config: 2, 0.2. */
-  static String plain(double v) {
-    return new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
-  }
-
-  private static String pct(double v) {
-    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * v);
-  }
-
-  static String slug(String s) {
-    return s.replaceAll("[^A-Za-z0-9._-]+", "_");
-  }
-
-  private static String esc(String s) {
-    return s.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\"", "&quot;");
   }
 }

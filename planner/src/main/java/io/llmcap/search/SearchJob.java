@@ -108,12 +108,25 @@ public final class SearchJob {
                   space.slos(),
                   x.skipped().size(),
                   x.skipReasons(),
-                  (System.nanoTime() - start) / 1e9));
+                  (System.nanoTime() - start) / 1e9),
+              best -> atMaxQps(best, todo, space, catalog, baseDir));
       folder.commit();
     }
     summary.forEach(out::println);
     out.println("wrote " + target + " (report: " + target.resolve("report/index.html") + ")");
     return 0;
+  }
+
+  /** Reruns the best deployment's passing probe on the driver, for its latency CDFs. */
+  private static Measurement atMaxQps(
+      DeploymentResult best,
+      List<DeploymentSpec> todo,
+      SearchSpace space,
+      Catalog catalog,
+      Path baseDir) {
+    DeploymentSpec d =
+        todo.stream().filter(s -> s.id().equals(best.deploymentId())).findFirst().orElseThrow();
+    return DeploymentSearch.rerun(d, best.maxQps(), space, catalog, baseDir);
   }
 
   /**

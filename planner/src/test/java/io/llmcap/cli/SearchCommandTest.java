@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llmcap.catalog.Catalog;
+import io.llmcap.report.ReportFiles;
 import io.llmcap.search.DeploymentResult;
 import io.llmcap.search.DeploymentSearch;
 import io.llmcap.search.DeploymentSpec;
 import io.llmcap.search.Expansion;
+import io.llmcap.search.Measurement;
 import io.llmcap.search.ProbeResult;
 import io.llmcap.search.ResultColumns;
 import io.llmcap.search.SearchSpace;
@@ -203,9 +205,17 @@ class SearchCommandTest {
             "report/frontier.csv")) {
       assertTrue(Files.isRegularFile(first.resolve(f)), f);
     }
+    String group = "meta-llama_Llama-2-7b-hf__chat-";
+    List<String> plots =
+        List.of("ttft_p90.png", "tbt_p99.png", "max_qps.png", "best_cdf.png").stream()
+            .map(p -> group + p)
+            .toList();
     try (Stream<Path> s = Files.list(first.resolve("report"))) {
-      assertEquals(2, s.filter(p -> p.toString().endsWith(".png")).count(), "two plots");
+      assertEquals(
+          plots.stream().sorted().toList(),
+          s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".png")).sorted().toList());
     }
+    assertEquals(plots, ReportFiles.checkPage(first.resolve("report/index.html")));
     String html = Files.readString(first.resolve("report/index.html"));
     assertTrue(html.contains("Pareto frontier") && html.contains("<img src="), html);
     // the staging folder was renamed into place
@@ -246,6 +256,58 @@ class SearchCommandTest {
     }
     assertEquals(PROBE_COLUMNS, probeTypes);
     assertEquals(Cli.lines(first.resolve("probes.csv")).size() - 1, p.count());
+  }
+
+  @Test
+  void parquetAndCsvTwinsHoldTheSameRows() {
+    assertSameRows(
+        spark.read().parquet(first.resolve("deployments").toString()).orderBy("deployment_id"),
+        first.resolve("deployments.csv"));
+    assertSameRows(
+        spark.read().parquet(first.resolve("probes").toString()).orderBy("deployment_id", "probe"),
+        first.resolve("probes.csv"));
+  }
+
+  /** Every row and column of the dataset, as the CSV writes it (null as an empty cell). */
+  static void assertSameRows(Dataset<Row> parquet, Path csv) {
+    List<String> lines = Cli.lines(csv);
+    List<String> header = List.of(lines.get(0).split(","));
+    List<Row> rows = parquet.collectAsList();
+    assertEquals(lines.size() - 1, rows.size(), csv + ": row count");
+    for (int i = 0; i < rows.size(); i++) {
+      Row r = rows.get(i);
+      String[] cells = lines.get(i + 1).split(",", -1);
+      assertEquals(header.size(), cells.length, lines.get(i + 1));
+      for (int c = 0; c < header.size(); c++) {
+        Object v = r.getAs(header.get(c));
+        assertEquals(
+            cells[c], v == null ? "" : String.valueOf(v), csv + " row " + i + " " + header.get(c));
+      }
+    }
+  }
+
+  @Test
+  void bestDeploymentRerunAtMaxQpsReproducesItsRow() {
+    SearchSpace s = SearchSpaces.load(space);
+    List<String> csv = Cli.lines(first.resolve("deployments.csv"));
+    List<String> header = List.of(csv.get(0).split(","));
+    DeploymentSpec best = null;
+    double bestQps = 0;
+    double ttftP90 = 0;
+    for (DeploymentSpec d : Expansion.of(s, Catalog.builtin(), tmp).deployments()) {
+      for (String line : csv.subList(1, csv.size())) {
+        String[] cells = line.split(",", -1);
+        double qps = Double.parseDouble(cells[header.indexOf("max_qps")]);
+        if (cells[0].equals(d.id()) && qps > bestQps) {
+          best = d;
+          bestQps = qps;
+          ttftP90 = Double.parseDouble(cells[header.indexOf("ttft_p90")]);
+        }
+      }
+    }
+    assertNotNull(best);
+    Measurement m = DeploymentSearch.rerun(best, bestQps, s, Catalog.builtin(), tmp);
+    assertEquals(ttftP90, m.quantile("ttft", 0.9), "the plotted CDF is the probe's distribution");
   }
 
   @Test

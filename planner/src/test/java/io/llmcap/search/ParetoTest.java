@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.llmcap.metrics.Distribution;
 import io.llmcap.search.Pareto.Group;
 import io.llmcap.search.Pareto.Metric;
 import io.llmcap.search.Pareto.Thresholds;
@@ -114,7 +115,12 @@ class ParetoTest {
     assertNull(g.best());
     List<String> summary =
         ParetoReport.write(
-            dir, rows, new ParetoReport.Info("x", "book", Slo.DEFAULTS, 1, Map.of("why", 1), 1.0));
+            dir,
+            rows,
+            new ParetoReport.Info("x", "book", Slo.DEFAULTS, 1, Map.of("why", 1), 1.0),
+            best -> {
+              throw new AssertionError("no best deployment, nothing to rerun: " + best);
+            });
     assertTrue(
         summary.contains("org/model / chat: no deployment met the SLOs (ttft_p90 missed by 2)"),
         String.join("\n", summary));
@@ -131,7 +137,13 @@ class ParetoTest {
             row("f", "h200", null, 99, 0.1, 0.01));
     List<String> summary =
         ParetoReport.write(
-            dir, rows, new ParetoReport.Info("x", "book", Slo.DEFAULTS, 0, Map.of(), 1.0));
+            dir,
+            rows,
+            new ParetoReport.Info("x", "book", Slo.DEFAULTS, 0, Map.of(), 1.0),
+            best -> {
+              assertEquals("d", best.deploymentId());
+              return latencies();
+            });
     String text = String.join("\n", summary);
     assertTrue(
         text.contains("org/model / chat: best h100 x4 TP1 PP1 sarathi chunk 512 cap 128 [d]"),
@@ -140,10 +152,25 @@ class ParetoTest {
     assertTrue(text.contains("no price for h200: best of those by QPS per GPU"), text);
     assertTrue(Files.size(dir.resolve("org_model__chat-ttft_p90.png")) > 1000);
     assertTrue(Files.size(dir.resolve("org_model__chat-tbt_p99.png")) > 1000);
+    assertTrue(Files.size(dir.resolve("org_model__chat-max_qps.png")) > 1000);
+    assertTrue(Files.size(dir.resolve("org_model__chat-best_cdf.png")) > 1000);
     List<String> frontier = Files.readAllLines(dir.resolve("frontier.csv"));
     assertTrue(frontier.get(0).startsWith("model,workload,metric,value_s,deployment_id"));
     assertTrue(
         frontier.stream().anyMatch(l -> l.contains(",d,") && l.endsWith(",true,true")),
         frontier.toString());
+  }
+
+  /** A made-up probe: 100 requests with latencies spread over a decade. */
+  static Measurement latencies() {
+    Map<String, Distribution> m = new java.util.HashMap<>();
+    for (String metric : List.of("ttft", "tbt", "batch_time", "tpot", "e2e", "scheduling_delay")) {
+      Distribution d = new Distribution();
+      for (int i = 1; i <= 100; i++) {
+        d.add(0.01 * i * (metric.equals("e2e") ? 10 : 1));
+      }
+      m.put(metric, d);
+    }
+    return new Measurement(m, 100, 0.3, 0.5, 8, 100, 60, null);
   }
 }

@@ -238,6 +238,8 @@ public final class Simulator {
     rs.onBatchEnd(b);
     metrics.onBatchEnd(b, t);
     metrics.onKvSample(replica, t, rs.kv().allocated());
+    metrics.onReplicaSample(
+        b, t, rs.kv().allocated(), rs.numOutstanding() - rs.numWaiting(), rs.numWaiting());
     for (int i = 0; i < b.size(); i++) {
       Request r = b.request(i);
       if (r.completed()) {

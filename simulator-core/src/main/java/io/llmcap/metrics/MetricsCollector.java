@@ -24,6 +24,7 @@ public final class MetricsCollector {
   private final Distribution batchTime = new Distribution();
   private final Distribution batchSize = new Distribution();
   private final Distribution batchTokens = new Distribution();
+  private final ReplicaTimeline timeline;
   private final int stages;
   private final double[] busy;
   private final double[] flops;
@@ -52,6 +53,7 @@ public final class MetricsCollector {
       boolean keepRecords,
       List<EarlyStop> stops) {
     this.records = keepRecords ? new ArrayList<>() : null;
+    this.timeline = keepRecords ? new ReplicaTimeline(1 << 10) : null;
     this.stages = stages;
     this.busy = new double[replicas * stages];
     this.flops = new double[replicas * stages];
@@ -88,6 +90,19 @@ public final class MetricsCollector {
     lastEventTime = Math.max(lastEventTime, t);
     for (RunListener l : listeners) {
       l.onBatchEnd(b, t);
+    }
+  }
+
+  /**
+   * The replica's state right after batch {@code b} ended at {@code t}: KV blocks held, requests
+   * admitted and not completed, requests waiting.
+   */
+  public void onReplicaSample(Batch b, double t, int kvBlocks, int running, int waiting) {
+    if (timeline != null) {
+      timeline.add(t, b.replicaId(), b.size(), b.totalTokens(), kvBlocks, running, waiting);
+    }
+    for (RunListener l : listeners) {
+      l.onReplicaSample(b, t, kvBlocks, running, waiting);
     }
   }
 
@@ -148,6 +163,23 @@ public final class MetricsCollector {
       throw new IllegalStateException("this run streamed its request records instead of keeping");
     }
     return Collections.unmodifiableList(records);
+  }
+
+  /**
+   * One sample per batch end, for plots over time.
+   *
+   * @throws IllegalStateException when the run did not keep records
+   */
+  public ReplicaTimeline timeline() {
+    if (timeline == null) {
+      throw new IllegalStateException("this run streamed its timeline instead of keeping it");
+    }
+    return timeline;
+  }
+
+  /** Whether {@link #requests()} and {@link #timeline()} hold the whole run. */
+  public boolean keptRecords() {
+    return records != null;
   }
 
   public long completed() {

@@ -10,6 +10,9 @@ public interface RunListener {
   /** A batch finished its last stage at {@code end}. */
   default void onBatchEnd(Batch batch, double end) {}
 
+  /** The replica's state right after {@code batch} ended (see {@link MetricsCollector}). */
+  default void onReplicaSample(Batch batch, double t, int kvBlocks, int running, int waiting) {}
+
   /** A request completed; records arrive in completion order. */
   default void onRequestCompleted(RequestRecord request) {}
 }

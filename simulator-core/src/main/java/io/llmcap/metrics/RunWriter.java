@@ -9,8 +9,9 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Writes the end-of-run files: resolved config and summary (per-request and per-batch rows stream
- * out during the run: {@link RequestMetricsWriter}, {@link BatchMetricsWriter}).
+ * Writes the end-of-run files: resolved config and summary (per-request, per-batch and timeline
+ * rows stream out during the run: {@link RequestMetricsWriter}, {@link BatchMetricsWriter}, {@link
+ * TimelineWriter}).
  */
 public final class RunWriter {
   public static final String CONFIG = "config.yaml";
@@ -18,6 +19,7 @@ public final class RunWriter {
   public static final String SUMMARY = "summary.json";
   public static final String BATCHES = "batch_metrics.csv";
   public static final String TRACE = "chrome_trace.json";
+  public static final String TIMELINE = "replica_timeline.csv";
 
   private RunWriter() {}
 
