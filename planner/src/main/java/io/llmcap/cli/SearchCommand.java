@@ -1,5 +1,6 @@
 package io.llmcap.cli;
 
+import io.llmcap.config.ConfigException;
 import io.llmcap.search.SearchJob;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,6 +49,13 @@ final class SearchCommand implements Callable<Integer> {
   boolean force;
 
   @Option(
+      names = "--resume",
+      description =
+          "finish the search in an existing --out folder (one killed or stopped): search only the"
+              + " deployments it has no result for, then write the results")
+  boolean resume;
+
+  @Option(
       names = "--set",
       paramLabel = "KEY=VALUE",
       description =
@@ -63,8 +71,12 @@ final class SearchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (force && resume) {
+      throw new ConfigException(
+          "--resume", "cannot be combined with --force; allowed: one of --resume or --force");
+    }
     return SearchJob.run(
-        new SearchJob.Options(file, sets, master, out, force, sample),
+        new SearchJob.Options(file, sets, master, out, force, resume, sample),
         spec.commandLine().getOut(),
         spec.commandLine().getErr());
   }
