@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -27,6 +28,12 @@ import picocli.CommandLine.Spec;
       "Search-config keys and their defaults: see the README, section Search."
     })
 final class SearchCommand implements Callable<Integer> {
+  /** The master URLs Spark accepts, so that a typo is a user error rather than a stack trace. */
+  private static final Pattern MASTER =
+      Pattern.compile(
+          "local|local\\[(\\*|[1-9][0-9]*)(,[1-9][0-9]*)?]|local-cluster\\[[0-9]+, *[0-9]+, *[0-9]+]"
+              + "|spark://[^\\s/]+:[0-9]+(,[^\\s/]+:[0-9]+)*|yarn|k8s://\\S+");
+
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "SEARCH.yml", description = "search space (YAML)")
@@ -74,6 +81,13 @@ final class SearchCommand implements Callable<Integer> {
     if (force && resume) {
       throw new ConfigException(
           "--resume", "cannot be combined with --force; allowed: one of --resume or --force");
+    }
+    if (master != null && !MASTER.matcher(master).matches()) {
+      throw ConfigException.invalid(
+          "--master",
+          master,
+          "local, local[N], local[*], spark://HOST:PORT[,HOST:PORT...], yarn or"
+              + " k8s://https://HOST:PORT");
     }
     return SearchJob.run(
         new SearchJob.Options(file, sets, master, out, force, resume, sample),

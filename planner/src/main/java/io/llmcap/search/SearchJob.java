@@ -69,13 +69,23 @@ public final class SearchJob {
     SearchSpace space = SearchSpaces.load(o.file(), o.overrides());
     Path baseDir = o.file().toAbsolutePath().getParent();
     Catalog catalog = Catalog.builtin();
-    Expansion x = Expansion.of(space, catalog, baseDir);
+    Expansion x;
+    try {
+      x = Expansion.of(space, catalog, baseDir);
+    } catch (ConfigException e) {
+      throw new ConfigException(o.file().toString(), e.getMessage(), e);
+    }
     List<DeploymentSpec> todo = sample(x.deployments(), o.sample(), space.seed());
-    printExpansion(out, space, x, todo);
     if (todo.isEmpty()) {
       throw new ConfigException(
-          o.file().toString(), "no deployment to search: every combination was skipped");
+          o.file().toString(),
+          "no deployment to search: every combination was skipped: "
+              + String.join(
+                  " | ",
+                  x.skipped().stream().map(Expansion.Skipped::reason).distinct().limit(3).toList())
+              + "; allowed: a space with at least one deployment that fits its cluster");
     }
+    printExpansion(out, space, x, todo);
     Path target = o.out() != null ? o.out() : Path.of("results", space.name());
     ResultStore store =
         ResultStore.open(
@@ -295,7 +305,7 @@ public final class SearchJob {
               new OnlyElement(),
               new SaveResult(store),
               ClassTag$.MODULE$.apply(DeploymentSearch.Result.class));
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // SparkException is checked, though Scala does not declare it
       throw userMistake(e);
     } finally {
       ticker.shutdownNow();
@@ -331,13 +341,13 @@ public final class SearchJob {
   }
 
   /** A ConfigException thrown inside a task reaches the driver wrapped; surface it as such. */
-  private static RuntimeException userMistake(RuntimeException e) {
+  private static RuntimeException userMistake(Exception e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof ConfigException ce) {
         return ce;
       }
     }
-    return e;
+    return e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
   }
 
   /** Counts finished deployments and prints progress lines to stderr. */
