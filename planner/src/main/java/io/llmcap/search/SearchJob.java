@@ -107,39 +107,42 @@ public final class SearchJob {
           todo.size(),
           missing.size());
     }
-    List<String> summary;
-    SparkSession existing = existingSession();
-    long t0 = System.nanoTime();
-    SparkSession spark = existing != null ? existing : session(o.master(), space.name());
-    out.printf(
-        Locale.ROOT,
-        "spark %s (%d cores), session %s in %.1f s%n",
-        spark.sparkContext().master(),
-        spark.sparkContext().defaultParallelism(),
-        existing != null ? "reused" : "started",
-        (System.nanoTime() - t0) / 1e9);
     List<DeploymentSearch.Result> results;
     Path stage;
     try {
       if (!missing.isEmpty()) {
         warmPredictors(missing, space, catalog, baseDir, out);
-        search(spark, missing, space, baseDir, store, err);
       }
-      results = store.readAll();
-      stage = store.stage();
-      writeParquet(spark, stage, results);
-    } catch (ConfigException e) {
+      SparkSession existing = existingSession();
+      long t0 = System.nanoTime();
+      SparkSession spark = existing != null ? existing : session(o.master(), space.name());
+      out.printf(
+          Locale.ROOT,
+          "spark %s (%d cores), session %s in %.1f s%n",
+          spark.sparkContext().master(),
+          spark.sparkContext().defaultParallelism(),
+          existing != null ? "reused" : "started",
+          (System.nanoTime() - t0) / 1e9);
+      try {
+        if (!missing.isEmpty()) {
+          search(spark, missing, space, baseDir, store, err);
+        }
+        results = store.readAll();
+        stage = store.stage();
+        writeParquet(spark, stage, results);
+      } finally {
+        if (existing == null) {
+          // stop only a session started here; one already running (a notebook, a test) is its
+          // owner's
+          spark.stop();
+        }
+      }
+    } catch (RuntimeException e) {
       if (store.created() && store.finished().isEmpty()) {
-        // nothing worth resuming: a rejected search leaves no results folder
+        // nothing worth resuming: a search that failed before its first result leaves no folder
         store.delete();
       }
       throw e;
-    } finally {
-      if (existing == null) {
-        // stop only a session started here; one already running (a notebook, a test) is its
-        // owner's
-        spark.stop();
-      }
     }
     List<DeploymentResult> rows =
         results.stream().map(DeploymentSearch.Result::deployment).toList();
@@ -147,7 +150,7 @@ public final class SearchJob {
     ResultColumns.writeCsv(stage.resolve("deployments.csv"), DeploymentResult.class, rows);
     ResultColumns.writeCsv(stage.resolve("probes.csv"), ProbeResult.class, probes);
     ResultColumns.writeCsv(stage.resolve("skipped.csv"), Expansion.Skipped.class, x.skipped());
-    summary =
+    List<String> summary =
         ParetoReport.write(
             stage.resolve("report"),
             rows,
