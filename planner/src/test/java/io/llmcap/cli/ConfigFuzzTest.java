@@ -2,6 +2,7 @@ package io.llmcap.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,19 +29,15 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
+import java.util.Random;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
 
 /**
- * Random mutations of valid simulation and search configs (keys deleted, renamed or given odd
- * values, list entries duplicated, the text cut short) never escape the loaders as anything but a
- * {@link ConfigException} with a one-line message: no stack trace reaches the user.
+ * A property test, seeded: random mutations of valid simulation and search configs (keys deleted,
+ * renamed or given odd values, list entries duplicated, the text cut short) never escape the
+ * loaders as anything but a {@link ConfigException} with a one-line message: no stack trace reaches
+ * the user.
  */
 class ConfigFuzzTest {
   static final String SIMULATION =
@@ -123,22 +120,29 @@ class ConfigFuzzTest {
   /** One edit: what, at which node (index modulo the node count), with which value. */
   record Mutation(Kind kind, int where, String value) {}
 
-  @Provide
-  Arbitrary<List<Mutation>> mutations() {
-    Arbitrary<Mutation> one =
-        Combinators.combine(
-                Arbitraries.of(Kind.class),
-                Arbitraries.integers().between(0, 10_000),
-                Arbitraries.of(VALUES))
-            .as(Mutation::new);
-    return one.list().ofMinSize(1).ofMaxSize(3);
+  /** Mutated configs per property; seeded, so a failure names a reproducible case. */
+  static final int TRIES = 250;
+
+  static final long SEED = 20261129L;
+
+  /** One to three random edits. */
+  static List<Mutation> mutations(Random r) {
+    List<Mutation> ms = new ArrayList<>();
+    for (int n = 1 + r.nextInt(3); n > 0; n--) {
+      Kind[] kinds = Kind.values();
+      ms.add(
+          new Mutation(
+              kinds[r.nextInt(kinds.length)],
+              r.nextInt(10_000),
+              VALUES.get(r.nextInt(VALUES.size()))));
+    }
+    return ms;
   }
 
-  @Property(tries = 250, seed = "20261129")
-  void simulationConfigs(@ForAll("mutations") List<Mutation> ms) throws IOException {
+  @Test
+  void simulationConfigs() throws IOException {
     check(
         SIMULATION,
-        ms,
         file -> {
           Path dir = file.getParent();
           SimulationConfig c = ConfigLoader.bind(ConfigLoader.resolve(file, List.of()));
@@ -148,18 +152,17 @@ class ConfigFuzzTest {
         });
   }
 
-  @Property(tries = 250, seed = "20261129")
-  void searchConfigs(@ForAll("mutations") List<Mutation> ms) throws IOException {
+  @Test
+  void searchConfigs() throws IOException {
     check(
         SEARCH,
-        ms,
         file -> {
           SearchSpace s = SearchSpaces.load(file);
           Expansion.of(s, Catalog.builtin(), file.getParent());
         });
   }
 
-  @Example
+  @Test
   void unmutatedConfigsLoad() throws IOException {
     Path dir = Files.createTempDirectory("llmcap-fuzz-");
     try {
@@ -176,29 +179,37 @@ class ConfigFuzzTest {
     }
   }
 
-  interface Loader {
-    void load(Path file);
-  }
-
-  private static void check(String valid, List<Mutation> ms, Loader loader) throws IOException {
-    String text = mutate(valid, ms);
+  /**
+   * Loads {@link #TRIES} mutations of {@code valid}: each must load or fail with a one-line {@link
+   * ConfigException}; both outcomes must occur, or the mutations test nothing.
+   */
+  private static void check(String valid, Consumer<Path> loader) throws IOException {
+    Random random = new Random(SEED);
+    int loads = 0;
+    int userErrors = 0;
     Path dir = Files.createTempDirectory("llmcap-fuzz-");
     try {
-      Path file = Files.writeString(dir.resolve("config.yaml"), text);
-      try {
-        loader.load(file);
-        Statistics.collect("loads");
-      } catch (ConfigException e) {
-        Statistics.collect("user error");
-        assertFalse(
-            e.getMessage().contains("\n") || e.getMessage().isBlank(),
-            () -> "a one-line message: '" + e.getMessage() + "' for\n" + text);
-      } catch (RuntimeException | Error e) {
-        fail("not a user error for config\n" + text + "\n" + e, e);
+      for (int i = 0; i < TRIES; i++) {
+        List<Mutation> ms = mutations(random);
+        String text = mutate(valid, ms);
+        Path file = Files.writeString(dir.resolve("config.yaml"), text);
+        String where = "try " + i + " " + ms + ", config:\n" + text;
+        try {
+          loader.accept(file);
+          loads++;
+        } catch (ConfigException e) {
+          userErrors++;
+          assertFalse(
+              e.getMessage().contains("\n") || e.getMessage().isBlank(),
+              () -> "a one-line message: '" + e.getMessage() + "' for " + where);
+        } catch (RuntimeException | Error e) {
+          fail("not a user error: " + e + " for " + where, e);
+        }
       }
     } finally {
       Resilience.deleteTree(dir);
     }
+    assertTrue(loads > 0 && userErrors > TRIES / 2, loads + " loaded, " + userErrors + " refused");
   }
 
   /** Applies the mutations to the YAML tree (or, for TRUNCATE, to its text). */
