@@ -101,8 +101,9 @@ class ClusterTest {
     Path out = tmp.resolve("lost-worker");
     Path log = tmp.resolve("lost-worker.log");
     Process driver = search(out, log);
-    // both executors run a deployment at a time: once one has finished, kill the second worker
-    Resilience.awaitParts(out, 1, driver, 300, log);
+    // each executor runs one deployment at a time: after two of four, both are busy (or one was
+    // too slow to start and the other did both); kill the second worker then
+    Resilience.awaitParts(out, 2, driver, 300, log);
     ProcessHandle worker = ProcessHandle.of(pids.get(2)).orElseThrow();
     worker.destroyForcibly();
     worker.onExit().get(30, TimeUnit.SECONDS);
