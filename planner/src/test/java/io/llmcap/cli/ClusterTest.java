@@ -111,6 +111,8 @@ class ClusterTest {
     assertEquals(0, Resilience.await(driver, 360, log), Resilience.read(log));
     String text = Resilience.read(log);
     assertTrue(text.contains("Lost executor"), "the driver saw the executor go:\n" + text);
+    // for the CI log: what Spark did about it (the lost task and its rerun)
+    text.lines().filter(l -> l.contains("Lost ")).forEach(System.out::println);
     Resilience.assertSameResults(Resilience.reference(), out, spark());
   }
 
