@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -96,7 +97,7 @@ public final class SearchJob {
                 ? ResultStore.Mode.RESUME
                 : o.force() ? ResultStore.Mode.FORCE : ResultStore.Mode.NEW);
     store.cleanup();
-    java.util.Set<String> finished = store.finished();
+    Set<String> finished = store.finished();
     List<DeploymentSpec> missing = todo.stream().filter(d -> !finished.contains(d.id())).toList();
     if (!store.created()) {
       out.printf(
