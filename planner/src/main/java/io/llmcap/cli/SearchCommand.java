@@ -1,10 +1,12 @@
 package io.llmcap.cli;
 
+import io.llmcap.config.ConfigException;
 import io.llmcap.search.SearchJob;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -26,6 +28,12 @@ import picocli.CommandLine.Spec;
       "Search-config keys and their defaults: see the README, section Search."
     })
 final class SearchCommand implements Callable<Integer> {
+  /** The master URLs Spark accepts, so that a typo is a user error rather than a stack trace. */
+  private static final Pattern MASTER =
+      Pattern.compile(
+          "local|local\\[(\\*|[1-9][0-9]*)(,[1-9][0-9]*)?]|local-cluster\\[[0-9]+, *[0-9]+, *[0-9]+]"
+              + "|spark://[^\\s/]+:[0-9]+(,[^\\s/]+:[0-9]+)*|yarn|k8s://\\S+");
+
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "SEARCH.yml", description = "search space (YAML)")
@@ -48,6 +56,13 @@ final class SearchCommand implements Callable<Integer> {
   boolean force;
 
   @Option(
+      names = "--resume",
+      description =
+          "finish the search in an existing --out folder (one killed or stopped): search only the"
+              + " deployments it has no result for, then write the results")
+  boolean resume;
+
+  @Option(
       names = "--set",
       paramLabel = "KEY=VALUE",
       description =
@@ -63,8 +78,19 @@ final class SearchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (force && resume) {
+      throw new ConfigException(
+          "--resume", "cannot be combined with --force; allowed: one of --resume or --force");
+    }
+    if (master != null && !MASTER.matcher(master).matches()) {
+      throw ConfigException.invalid(
+          "--master",
+          master,
+          "local, local[N], local[*], spark://HOST:PORT[,HOST:PORT...], yarn or"
+              + " k8s://https://HOST:PORT");
+    }
     return SearchJob.run(
-        new SearchJob.Options(file, sets, master, out, force, sample),
+        new SearchJob.Options(file, sets, master, out, force, resume, sample),
         spec.commandLine().getOut(),
         spec.commandLine().getErr());
   }

@@ -1,19 +1,29 @@
 package io.llmcap.search;
 
 import io.llmcap.catalog.Catalog;
+import io.llmcap.catalog.NodeSku;
 import io.llmcap.config.ConfigException;
 import io.llmcap.config.ConfigLoader;
+import io.llmcap.config.SimulationConfig;
+import io.llmcap.config.SimulationConfig.PredictorConfig;
 import io.llmcap.engine.Simulation;
+import io.llmcap.predictors.Predictors;
+import io.llmcap.predictors.profile.ProfileFolder;
 import io.llmcap.search.SearchSpace.ClusterEntry;
 import io.llmcap.search.SearchSpace.ModelEntry;
 import io.llmcap.search.SearchSpace.SchedulerEntry;
 import io.llmcap.search.SearchSpace.WorkloadEntry;
+import io.llmcap.workload.Workloads;
+import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The cartesian product of a search space, split into deployments to search and combinations that
@@ -24,12 +34,19 @@ public record Expansion(List<DeploymentSpec> deployments, List<Skipped> skipped)
   /** A combination left out, and why. */
   public record Skipped(String description, String reason) {}
 
+  /**
+   * Expands the space. Mistakes that concern every deployment (an unknown name, a broken workload
+   * or trace file) throw a {@link ConfigException} whose field is the search config's path;
+   * combinations that cannot run are skipped with the reason.
+   */
   public static Expansion of(SearchSpace s, Catalog catalog, Path baseDir) {
+    validate(s, catalog, baseDir);
     List<DeploymentSpec> out = new ArrayList<>();
     List<Skipped> skipped = new ArrayList<>();
+    Set<String> workloadsRead = new HashSet<>();
+    Set<String> ids = new HashSet<>();
     for (int mi = 0; mi < s.models().size(); mi++) {
       ModelEntry m = s.models().get(mi);
-      catalog.model(m.name(), "models[" + mi + "].name");
       for (ClusterEntry c : s.clusters()) {
         for (int tp : s.tensorParallel()) {
           for (int pp : s.pipelineParallel()) {
@@ -58,7 +75,11 @@ public record Expansion(List<DeploymentSpec> deployments, List<Skipped> skipped)
                                 m.name(), c.sku(), c.node(), tp, pp, replicas, se.type(), chunk,
                                 budget, cap, w);
                         String reason =
-                            shapeReason != null ? shapeReason : check(d, s, catalog, baseDir);
+                            shapeReason != null
+                                ? shapeReason
+                                : !ids.add(d.id())
+                                    ? "the same deployment as an earlier combination"
+                                    : check(d, s, catalog, baseDir, workloadsRead);
                         if (reason == null) {
                           out.add(d);
                         } else {
@@ -99,20 +120,79 @@ public record Expansion(List<DeploymentSpec> deployments, List<Skipped> skipped)
     return values == null ? Collections.singletonList(null) : values;
   }
 
-  /** Null when the deployment can run, else why not. */
-  private static String check(DeploymentSpec d, SearchSpace s, Catalog catalog, Path baseDir) {
+  /** The names and files every deployment uses, checked once with the search config's paths. */
+  private static void validate(SearchSpace s, Catalog catalog, Path baseDir) {
+    for (int i = 0; i < s.models().size(); i++) {
+      catalog.model(s.models().get(i).name(), "models[" + i + "].name");
+    }
+    for (int i = 0; i < s.clusters().size(); i++) {
+      ClusterEntry c = s.clusters().get(i);
+      String f = "clusters[" + i + "]";
+      catalog.sku(c.sku(), f + ".sku");
+      NodeSku node = catalog.node(c.node(), f + ".node");
+      if (!node.sku().equals(c.sku())) {
+        throw ConfigException.invalid(
+            f + ".node",
+            c.node(),
+            "a node type with "
+                + c.sku()
+                + " GPUs: "
+                + String.join(
+                    ", ",
+                    catalog.nodes().values().stream()
+                        .filter(n -> n.sku().equals(c.sku()))
+                        .map(NodeSku::name)
+                        .toList()));
+      }
+    }
+    catalog.priceBook(s.priceBook(), "price_book");
+    Predictors.check(new PredictorConfig(s.predictor().type(), s.predictor().profiles()));
+    if (s.predictor().profiles() != null) {
+      List<Path> roots = new ArrayList<>();
+      for (String r : s.predictor().profiles().split(File.pathSeparator)) {
+        roots.add(baseDir.resolve(r));
+      }
+      ProfileFolder.overlay(roots);
+    }
+    for (int i = 0; i < s.workloads().size(); i++) {
+      String trace = s.workloads().get(i).traceFile();
+      if (trace != null && !Files.isRegularFile(baseDir.resolve(trace))) {
+        throw new ConfigException(
+            "workloads[" + i + "].trace_file",
+            "file '"
+                + baseDir.resolve(trace)
+                + "' does not exist; allowed: a CSV with num_prefill_tokens,num_decode_tokens"
+                + " columns, relative to the search config's folder");
+      }
+    }
+  }
+
+  /**
+   * Null when the deployment can run, else why not. Only a cluster or scheduler setting makes one
+   * deployment impossible; any other mistake (workload, trace file, predictor) is the user's for
+   * every deployment and is thrown, naming the workload. Each workload's rows are read once.
+   */
+  private static String check(
+      DeploymentSpec d, SearchSpace s, Catalog catalog, Path baseDir, Set<String> workloadsRead) {
     try {
-      Simulation.prepare(
-          ConfigLoader.bind(d.toConfig(d.workload().startQps(), s.seed(), s.predictor(), baseDir)),
-          catalog,
-          baseDir);
+      SimulationConfig c =
+          ConfigLoader.bind(d.toConfig(d.workload().startQps(), s.seed(), s.predictor(), baseDir));
+      Simulation.prepare(c, catalog, baseDir);
+      if (workloadsRead.add(d.workload().name())) {
+        Workloads.open(c.workload(), s.seed(), baseDir);
+      }
       return null;
     } catch (ConfigException e) {
-      if (e.field().startsWith("workload")) {
-        // a broken workload is the user's mistake for every deployment, not a reason to skip one
+      if (e.field().startsWith("cluster.") || e.field().startsWith("scheduler.")) {
+        return e.getMessage();
+      }
+      if (e.field().startsWith("predictor") || e.field().startsWith("price_book")) {
         throw e;
       }
-      return e.getMessage();
+      throw new ConfigException(
+          "workloads[" + s.workloads().indexOf(d.workload()) + "] (" + d.workload().name() + ")",
+          e.getMessage(),
+          e);
     }
   }
 

@@ -6,26 +6,27 @@ import io.llmcap.config.ConfigLoader;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.config.Yaml;
 import io.llmcap.engine.Simulation;
-import io.llmcap.metrics.RunFolder;
 import io.llmcap.predictors.Predictors;
 import io.llmcap.search.ResultColumns.Column;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
@@ -37,6 +38,11 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
+import scala.collection.Iterator;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction1;
+import scala.runtime.AbstractFunction2;
+import scala.runtime.BoxedUnit;
 
 /**
  * The Spark application behind {@code llmcap search}: the driver expands the space, prepares the
@@ -48,7 +54,13 @@ public final class SearchJob {
 
   /** What the command line asks for; null master means local[*] unless spark-submit set one. */
   public record Options(
-      Path file, List<String> overrides, String master, Path out, boolean force, Integer sample) {}
+      Path file,
+      List<String> overrides,
+      String master,
+      Path out,
+      boolean force,
+      boolean resume,
+      Integer sample) {}
 
   /** Seconds between progress lines on stderr. */
   static final long PROGRESS_EVERY_S = 5;
@@ -58,17 +70,50 @@ public final class SearchJob {
     SearchSpace space = SearchSpaces.load(o.file(), o.overrides());
     Path baseDir = o.file().toAbsolutePath().getParent();
     Catalog catalog = Catalog.builtin();
-    Expansion x = Expansion.of(space, catalog, baseDir);
+    Expansion x;
+    try {
+      x = Expansion.of(space, catalog, baseDir);
+    } catch (ConfigException e) {
+      throw new ConfigException(o.file().toString(), e.getMessage(), e);
+    }
     List<DeploymentSpec> todo = sample(x.deployments(), o.sample(), space.seed());
-    printExpansion(out, space, x, todo);
     if (todo.isEmpty()) {
       throw new ConfigException(
-          o.file().toString(), "no deployment to search: every combination was skipped");
+          o.file().toString(),
+          "no deployment to search: every combination was skipped: "
+              + String.join(
+                  " | ",
+                  x.skipped().stream().map(Expansion.Skipped::reason).distinct().limit(3).toList())
+              + "; allowed: a space with at least one deployment that fits its cluster");
     }
+    printExpansion(out, space, x, todo);
     Path target = o.out() != null ? o.out() : Path.of("results", space.name());
-    List<String> summary;
-    try (RunFolder folder = RunFolder.create(target, o.force())) {
-      Path dir = folder.dir();
+    ResultStore store =
+        ResultStore.open(
+            target,
+            spaceYaml(space),
+            todo.stream().map(DeploymentSpec::id).toList(),
+            o.resume()
+                ? ResultStore.Mode.RESUME
+                : o.force() ? ResultStore.Mode.FORCE : ResultStore.Mode.NEW);
+    store.cleanup();
+    Set<String> finished = store.finished();
+    List<DeploymentSpec> missing = todo.stream().filter(d -> !finished.contains(d.id())).toList();
+    if (!store.created()) {
+      out.printf(
+          Locale.ROOT,
+          "resuming %s: %d of %d deployments already searched, %d to go%n",
+          target,
+          finished.size(),
+          todo.size(),
+          missing.size());
+    }
+    List<DeploymentSearch.Result> results;
+    Path stage;
+    try {
+      if (!missing.isEmpty()) {
+        warmPredictors(missing, space, catalog, baseDir, out);
+      }
       SparkSession existing = existingSession();
       long t0 = System.nanoTime();
       SparkSession spark = existing != null ? existing : session(o.master(), space.name());
@@ -79,11 +124,13 @@ public final class SearchJob {
           spark.sparkContext().defaultParallelism(),
           existing != null ? "reused" : "started",
           (System.nanoTime() - t0) / 1e9);
-      List<DeploymentSearch.Result> results;
       try {
-        warmPredictors(todo, space, catalog, baseDir, out);
-        results = search(spark, todo, space, baseDir, err);
-        writeParquet(spark, dir, results);
+        if (!missing.isEmpty()) {
+          search(spark, missing, space, baseDir, store, err);
+        }
+        results = store.readAll();
+        stage = store.stage();
+        writeParquet(spark, stage, results);
       } finally {
         if (existing == null) {
           // stop only a session started here; one already running (a notebook, a test) is its
@@ -91,27 +138,32 @@ public final class SearchJob {
           spark.stop();
         }
       }
-      List<DeploymentResult> rows =
-          results.stream().map(DeploymentSearch.Result::deployment).toList();
-      List<ProbeResult> probes = results.stream().flatMap(r -> r.probes().stream()).toList();
-      ResultColumns.writeCsv(dir.resolve("deployments.csv"), DeploymentResult.class, rows);
-      ResultColumns.writeCsv(dir.resolve("probes.csv"), ProbeResult.class, probes);
-      ResultColumns.writeCsv(dir.resolve("skipped.csv"), Expansion.Skipped.class, x.skipped());
-      writeSpace(dir.resolve("search.yml"), space);
-      summary =
-          ParetoReport.write(
-              dir.resolve("report"),
-              rows,
-              new ParetoReport.Info(
-                  space.name(),
-                  space.priceBook(),
-                  space.slos(),
-                  x.skipped().size(),
-                  x.skipReasons(),
-                  (System.nanoTime() - start) / 1e9),
-              best -> atMaxQps(best, todo, space, catalog, baseDir));
-      folder.commit();
+    } catch (RuntimeException e) {
+      if (store.created() && store.finished().isEmpty()) {
+        // nothing worth resuming: a search that failed before its first result leaves no folder
+        store.delete();
+      }
+      throw e;
     }
+    List<DeploymentResult> rows =
+        results.stream().map(DeploymentSearch.Result::deployment).toList();
+    List<ProbeResult> probes = results.stream().flatMap(r -> r.probes().stream()).toList();
+    ResultColumns.writeCsv(stage.resolve("deployments.csv"), DeploymentResult.class, rows);
+    ResultColumns.writeCsv(stage.resolve("probes.csv"), ProbeResult.class, probes);
+    ResultColumns.writeCsv(stage.resolve("skipped.csv"), Expansion.Skipped.class, x.skipped());
+    List<String> summary =
+        ParetoReport.write(
+            stage.resolve("report"),
+            rows,
+            new ParetoReport.Info(
+                space.name(),
+                space.priceBook(),
+                space.slos(),
+                x.skipped().size(),
+                x.skipReasons(),
+                (System.nanoTime() - start) / 1e9),
+            best -> atMaxQps(best, todo, space, catalog, baseDir));
+    store.publish(stage);
     summary.forEach(out::println);
     out.println("wrote " + target + " (report: " + target.resolve("report/index.html") + ")");
     return 0;
@@ -227,11 +279,17 @@ public final class SearchJob {
     out.flush();
   }
 
-  private static List<DeploymentSearch.Result> search(
+  /**
+   * Searches {@code todo}, one task per deployment, saving each result in {@code store} on the
+   * driver as its task finishes: Spark hands each partition's result to the handler once, however
+   * often the task ran, and a killed driver keeps what it had saved.
+   */
+  private static void search(
       SparkSession spark,
       List<DeploymentSpec> todo,
       SearchSpace space,
       Path baseDir,
+      ResultStore store,
       PrintWriter err) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     LongAccumulator probes = jsc.sc().longAccumulator("llmcap probes");
@@ -247,40 +305,66 @@ public final class SearchJob {
     ticker.scheduleAtFixedRate(
         progress::print, PROGRESS_EVERY_S, PROGRESS_EVERY_S, TimeUnit.SECONDS);
     String base = baseDir.toString();
-    List<DeploymentSearch.Result> results;
     try {
       // one slice per deployment: each task is a whole capacity search (never coalesce this)
-      results =
-          new ArrayList<>(
-              jsc.parallelize(todo, todo.size())
-                  .map(
-                      d -> {
-                        DeploymentSearch.Result r =
-                            DeploymentSearch.run(d, space, Catalog.builtin(), Path.of(base));
-                        probes.add(r.probes().size());
-                        return r;
-                      })
-                  .collect());
-    } catch (RuntimeException e) {
+      JavaRDD<DeploymentSearch.Result> results =
+          jsc.parallelize(todo, todo.size())
+              .map(
+                  d -> {
+                    DeploymentSearch.Result r =
+                        DeploymentSearch.run(d, space, Catalog.builtin(), Path.of(base));
+                    probes.add(r.probes().size());
+                    return r;
+                  });
+      jsc.sc()
+          .runJob(
+              results.rdd(),
+              new OnlyElement(),
+              new SaveResult(store),
+              ClassTag$.MODULE$.apply(DeploymentSearch.Result.class));
+    } catch (Exception e) { // SparkException is checked, though Scala does not declare it
       throw userMistake(e);
     } finally {
       ticker.shutdownNow();
       jsc.sc().removeSparkListener(progress);
     }
     progress.print();
-    // determinism: rows in deployment-id order, probes in search order within a deployment
-    results.sort(Comparator.comparing(r -> r.deployment().deploymentId()));
-    return results;
+  }
+
+  /** A partition's one result (a partition holds one deployment). */
+  private static final class OnlyElement
+      extends AbstractFunction1<Iterator<DeploymentSearch.Result>, DeploymentSearch.Result>
+      implements Serializable {
+    @Override
+    public DeploymentSearch.Result apply(Iterator<DeploymentSearch.Result> it) {
+      return it.next();
+    }
+  }
+
+  /** Runs on the driver for each finished partition. */
+  private static final class SaveResult
+      extends AbstractFunction2<Object, DeploymentSearch.Result, BoxedUnit> {
+    private final ResultStore store;
+
+    SaveResult(ResultStore store) {
+      this.store = store;
+    }
+
+    @Override
+    public BoxedUnit apply(Object partition, DeploymentSearch.Result r) {
+      store.save(r);
+      return BoxedUnit.UNIT;
+    }
   }
 
   /** A ConfigException thrown inside a task reaches the driver wrapped; surface it as such. */
-  private static RuntimeException userMistake(RuntimeException e) {
+  private static RuntimeException userMistake(Exception e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof ConfigException ce) {
         return ce;
       }
     }
-    return e;
+    return e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
   }
 
   /** Counts finished deployments and prints progress lines to stderr. */
@@ -380,9 +464,10 @@ public final class SearchJob {
     throw new IllegalArgumentException("no Spark type for " + t);
   }
 
-  private static void writeSpace(Path file, SearchSpace space) {
+  /** The normalized space as written to {@code search.yml}; a resumed search must match it. */
+  static String spaceYaml(SearchSpace space) {
     try {
-      Yaml.yaml().writeValue(file.toFile(), space);
+      return Yaml.yaml().writeValueAsString(space);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmcap.config.ConfigException;
 import io.llmcap.config.ConfigLoader;
 import io.llmcap.config.Yaml;
+import io.llmcap.scheduler.Schedulers;
 import io.llmcap.search.SearchSpace.ClusterEntry;
 import io.llmcap.search.SearchSpace.ModelEntry;
 import io.llmcap.search.SearchSpace.PredictorEntry;
@@ -17,6 +18,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -100,6 +103,7 @@ public final class SearchSpaces {
         throw ConfigException.invalid(f + ".gpus", c.gpus(), "a GPU budget ≥ 1");
       }
     }
+    unique(clusters, c -> c.gpus() + " x " + c.sku() + " in " + c.node(), p + "clusters");
     List<Integer> tps = positives(s.tensorParallel(), List.of(1), p + "tensor_parallel");
     List<Integer> pps = positives(s.pipelineParallel(), List.of(1), p + "pipeline_parallel");
     List<Integer> replicas =
@@ -109,7 +113,9 @@ public final class SearchSpaces {
     for (int i = 0; i < rawSchedulers.size(); i++) {
       SchedulerEntry e = rawSchedulers.get(i);
       String f = p + "schedulers[" + i + "]";
-      io.llmcap.scheduler.Schedulers.check(e.type());
+      if (!Schedulers.names().contains(e.type())) {
+        throw ConfigException.unknown(f + ".type", "scheduler", e.type(), Schedulers.names());
+      }
       schedulers.add(
           new SchedulerEntry(
               e.type(),
@@ -197,6 +203,23 @@ public final class SearchSpaces {
             w.minDuration() == null ? 60.0 : w.minDuration(),
             w.maxTokens() == null ? 4096 : w.maxTokens(),
             w.startQps() == null ? 1.0 : w.startQps());
+    if (n.maxTokens() < 2) {
+      throw ConfigException.invalid(
+          f + ".max_tokens", n.maxTokens(), "an integer ≥ 2 (prompt plus output tokens)");
+    }
+    if (n.lengthType() != null) {
+      for (var t :
+          List.of(
+              Map.entry("prefill_tokens", Optional.ofNullable(n.prefillTokens())),
+              Map.entry("decode_tokens", Optional.ofNullable(n.decodeTokens())))) {
+        if (t.getValue().isEmpty() || t.getValue().get() < 1) {
+          throw ConfigException.invalid(
+              f + "." + t.getKey(),
+              t.getValue().orElse(null),
+              "an integer ≥ 1 (length_type fixed needs prefill_tokens and decode_tokens)");
+        }
+      }
+    }
     if (n.requests() < 1) {
       throw ConfigException.invalid(f + ".requests", n.requests(), "an integer ≥ 1");
     }

@@ -128,7 +128,8 @@ class SearchCommandTest {
           "batch_time_p99:double",
           "scheduling_delay_p99:double",
           "requests:bigint",
-          "makespan_s:double");
+          "makespan_s:double",
+          "stopped_early:boolean");
 
   @TempDir static Path tmp;
   static Path space;
