@@ -1,9 +1,6 @@
 package io.llmcap.metrics;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -11,19 +8,16 @@ import java.nio.file.Path;
  * completion order), so a run of millions of requests holds none of them in memory.
  */
 public final class RequestMetricsWriter implements RunListener, AutoCloseable {
-  private final BufferedWriter out;
+  private final CsvRows out;
   private final StringBuilder sb = new StringBuilder(256);
 
   public RequestMetricsWriter(Path file) {
-    try {
-      out = Files.newBufferedWriter(file);
-      out.write(
-          "request_id,replica,arrived_at,num_prefill_tokens,num_decode_tokens,scheduled_at,"
-              + "first_token_at,completed_at,ttft,e2e,scheduling_delay,tpot,execution_time,"
-              + "model_execution_time,preemption_time,restarts,recomputed_tokens\n");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    out =
+        new CsvRows(
+            file,
+            "request_id,replica,arrived_at,num_prefill_tokens,num_decode_tokens,scheduled_at,"
+                + "first_token_at,completed_at,ttft,e2e,scheduling_delay,tpot,execution_time,"
+                + "model_execution_time,preemption_time,restarts,recomputed_tokens");
   }
 
   @Override
@@ -43,11 +37,7 @@ public final class RequestMetricsWriter implements RunListener, AutoCloseable {
     sb.append(Csv.num(q.modelExecutionTime())).append(',');
     sb.append(Csv.num(q.preemptedTime())).append(',');
     sb.append(q.restarts()).append(',').append(q.recomputedTokens()).append('\n');
-    try {
-      out.append(sb);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    out.write(sb);
   }
 
   @Override

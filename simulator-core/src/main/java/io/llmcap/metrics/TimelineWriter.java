@@ -1,10 +1,7 @@
 package io.llmcap.metrics;
 
 import io.llmcap.engine.Batch;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -12,18 +9,13 @@ import java.nio.file.Path;
  * after each of its batches ends, one row per iteration in the order of {@code batch_metrics.csv}.
  */
 public final class TimelineWriter implements RunListener, AutoCloseable {
-  private final BufferedWriter out;
+  private final CsvRows out;
   private final int kvBlocksPerReplica;
   private final StringBuilder sb = new StringBuilder(64);
 
   public TimelineWriter(Path file, int kvBlocksPerReplica) {
     this.kvBlocksPerReplica = kvBlocksPerReplica;
-    try {
-      out = Files.newBufferedWriter(file);
-      out.write("time,replica,kv_blocks_used,kv_usage,running,waiting\n");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    out = new CsvRows(file, "time,replica,kv_blocks_used,kv_usage,running,waiting");
   }
 
   @Override
@@ -33,11 +25,7 @@ public final class TimelineWriter implements RunListener, AutoCloseable {
     sb.append(kvBlocks).append(',');
     sb.append(Csv.num(kvBlocks / (double) kvBlocksPerReplica)).append(',');
     sb.append(running).append(',').append(waiting).append('\n');
-    try {
-      out.append(sb);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    out.write(sb);
   }
 
   @Override
