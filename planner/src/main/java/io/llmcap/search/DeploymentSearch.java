@@ -31,6 +31,7 @@ public final class DeploymentSearch {
             d.toConfig(d.workload().startQps(), space.seed(), space.predictor(), baseDir));
     Simulation template = Simulation.prepare(first, catalog, baseDir);
     ExecutionTimePredictor predictor = Predictors.create(first.predictor(), template.deployment());
+    ExecutionTimePredictor draft = Predictors.draft(first.predictor(), template);
     CapacitySearch search = new CapacitySearch(space.search(), space.slos());
     CapacitySearch.Outcome o =
         search.run(
@@ -42,7 +43,7 @@ public final class DeploymentSearch {
                   space.search().earlyStop() ? earlyStops(space.slos(), cfg) : List.of();
               return Measurement.of(
                   Simulation.prepare(cfg, catalog, baseDir)
-                      .run(predictor, List.of(), false, stops));
+                      .run(predictor, draft, List.of(), false, stops));
             });
     List<ProbeResult> probes = new ArrayList<>();
     long simulated = 0;
