@@ -7,6 +7,7 @@ import io.llmcap.engine.Simulation;
 import io.llmcap.search.SearchSpace.ClusterEntry;
 import io.llmcap.search.SearchSpace.ModelEntry;
 import io.llmcap.search.SearchSpace.SchedulerEntry;
+import io.llmcap.search.SearchSpace.SpeculativeEntry;
 import io.llmcap.search.SearchSpace.WorkloadEntry;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,16 +54,28 @@ public record Expansion(List<DeploymentSpec> deployments, List<Skipped> skipped)
                   for (Integer budget : orNull(se.maxTokensInBatch())) {
                     for (int cap : s.batchSizeCaps()) {
                       for (WorkloadEntry w : s.workloads()) {
-                        DeploymentSpec d =
-                            DeploymentSpec.of(
-                                m.name(), c.sku(), c.node(), tp, pp, replicas, se.type(), chunk,
-                                budget, cap, w);
-                        String reason =
-                            shapeReason != null ? shapeReason : check(d, s, catalog, baseDir);
-                        if (reason == null) {
-                          out.add(d);
-                        } else {
-                          skipped.add(new Skipped(describe(d), reason));
+                        for (SpeculativeEntry sp : orNull(s.speculative())) {
+                          DeploymentSpec d =
+                              DeploymentSpec.of(
+                                  m.name(),
+                                  c.sku(),
+                                  c.node(),
+                                  tp,
+                                  pp,
+                                  replicas,
+                                  se.type(),
+                                  chunk,
+                                  budget,
+                                  cap,
+                                  w,
+                                  sp != null && sp.speculates() ? sp : null);
+                          String reason =
+                              shapeReason != null ? shapeReason : check(d, s, catalog, baseDir);
+                          if (reason == null) {
+                            out.add(d);
+                          } else {
+                            skipped.add(new Skipped(describe(d), reason));
+                          }
                         }
                       }
                     }
@@ -132,7 +145,15 @@ public record Expansion(List<DeploymentSpec> deployments, List<Skipped> skipped)
         + " cap "
         + d.batchSizeCap()
         + " / "
-        + d.workload().name();
+        + d.workload().name()
+        + (d.speculative() == null
+            ? ""
+            : " / "
+                + d.speculative().method()
+                + " k "
+                + d.speculative().numSpeculativeTokens()
+                + " a "
+                + d.speculative().acceptanceRate());
   }
 
   /** Skip counts by the config field at fault, for the report. */
