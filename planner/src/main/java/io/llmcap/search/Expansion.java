@@ -121,8 +121,9 @@ public record Expansion(List<DeploymentSpec> deployments, List<Skipped> skipped)
           baseDir);
       return null;
     } catch (ConfigException e) {
-      if (e.field().startsWith("workload")) {
-        // a broken workload is the user's mistake for every deployment, not a reason to skip one
+      if (e.field().startsWith("workload") || e.field().startsWith("speculative")) {
+        // a broken workload or speculative entry is the user's mistake for every deployment, not
+        // a reason to skip one
         throw e;
       }
       return e.getMessage();

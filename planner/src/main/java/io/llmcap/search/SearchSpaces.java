@@ -198,6 +198,14 @@ public final class SearchSpaces {
       throw ConfigException.unknown(
           f + ".method", "method", n.method(), List.of("none", "draft_model", "ngram"));
     }
+    if (n.numSpeculativeTokens() < 0 || n.numSpeculativeTokens() > 16) {
+      throw ConfigException.invalid(
+          f + ".num_speculative_tokens", n.numSpeculativeTokens(), "an integer from 0 to 16");
+    }
+    if (!(n.acceptanceRate() >= 0 && n.acceptanceRate() <= 1)) {
+      throw ConfigException.invalid(
+          f + ".acceptance_rate", n.acceptanceRate(), "a probability in [0, 1]");
+    }
     return n;
   }
 
