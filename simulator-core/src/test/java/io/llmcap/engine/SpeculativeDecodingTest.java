@@ -219,6 +219,24 @@ class SpeculativeDecodingTest {
   }
 
   @Test
+  void pipelineParallelWithDraftModel() {
+    Recorder rec = new Recorder(16);
+    SimulationResult r =
+        run(
+            config(
+                "sarathi",
+                120,
+                join(
+                    spec("draft_model", 3, 0.7),
+                    "cluster.pipeline_parallel=2",
+                    "cluster.tensor_parallel=2")),
+            rec);
+    assertConservation(r, rec, 120);
+    assertTrue(r.metrics().specDraftSeconds() > 0);
+    assertTrue(r.metrics().specVerifySeconds() > 0);
+  }
+
+  @Test
   void sameSeedSameResults() {
     SimulationConfig a = config("sarathi", 60, spec("draft_model", 3, 0.7));
     SimulationConfig b = config("sarathi", 60, join(spec("draft_model", 3, 0.7), "seed=9"));
