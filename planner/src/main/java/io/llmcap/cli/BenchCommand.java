@@ -179,6 +179,10 @@ final class BenchCommand implements Callable<Integer> {
     Path base = config != null ? config.toAbsolutePath().getParent() : Path.of("");
     Simulation sim = Simulation.prepare(cfg, Catalog.builtin(), base);
     return sim.run(
-        Predictors.create(cfg.predictor(), sim.deployment()), List.of(), false, List.of());
+        Predictors.create(cfg.predictor(), sim.deployment()),
+        Predictors.draft(cfg.predictor(), sim),
+        List.of(),
+        false,
+        List.of());
   }
 }

@@ -125,6 +125,7 @@ final class SimulateCommand implements Callable<Integer> {
     Simulation sim = Simulation.prepare(config, Catalog.builtin(), baseDir);
     Predictors.check(config.predictor());
     ExecutionTimePredictor predictor = Predictors.create(config, sim.deployment(), baseDir);
+    ExecutionTimePredictor draft = Predictors.draft(config, sim, baseDir);
     Path target =
         out != null
             ? out
@@ -152,7 +153,7 @@ final class SimulateCommand implements Callable<Integer> {
         writers.add(w);
         listeners.add(w);
       }
-      result = sim.run(predictor, listeners, report, List.of());
+      result = sim.run(predictor, draft, listeners, report, List.of());
       for (AutoCloseable w : writers) {
         close(w);
       }

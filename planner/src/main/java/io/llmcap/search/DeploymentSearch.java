@@ -31,10 +31,12 @@ public final class DeploymentSearch {
             d.toConfig(d.workload().startQps(), space.seed(), space.predictor(), baseDir));
     Simulation template = Simulation.prepare(first, catalog, baseDir);
     ExecutionTimePredictor predictor = Predictors.create(first.predictor(), template.deployment());
+    ExecutionTimePredictor draft = Predictors.draft(first.predictor(), template);
     CapacitySearch search = new CapacitySearch(space.search(), space.slos());
     CapacitySearch.Outcome o =
         search.run(
-            d.workload().startQps(), qps -> probe(d, qps, space, catalog, baseDir, predictor));
+            d.workload().startQps(),
+            qps -> probe(d, qps, space, catalog, baseDir, predictor, draft));
     List<ProbeResult> probes = new ArrayList<>();
     long simulated = 0;
     for (int i = 0; i < o.probes().size(); i++) {
@@ -73,6 +75,9 @@ public final class DeploymentSearch {
             d.chunkSize(),
             d.maxTokensInBatch(),
             d.batchSizeCap(),
+            d.speculative() == null ? null : d.speculative().method(),
+            d.speculative() == null ? null : d.speculative().numSpeculativeTokens(),
+            d.speculative() == null ? null : d.speculative().acceptanceRate(),
             d.gpus(),
             dollarsPerHour,
             o.maxQps(),
@@ -122,12 +127,13 @@ public final class DeploymentSearch {
       SearchSpace space,
       Catalog catalog,
       Path baseDir,
-      ExecutionTimePredictor predictor) {
+      ExecutionTimePredictor predictor,
+      ExecutionTimePredictor draft) {
     SimulationConfig cfg =
         ConfigLoader.bind(d.toConfig(qps, space.seed(), space.predictor(), baseDir));
     List<EarlyStop> stops = space.search().earlyStop() ? earlyStops(space.slos(), cfg) : List.of();
     return Measurement.of(
-        Simulation.prepare(cfg, catalog, baseDir).run(predictor, List.of(), false, stops));
+        Simulation.prepare(cfg, catalog, baseDir).run(predictor, draft, List.of(), false, stops));
   }
 
   /**
@@ -138,9 +144,10 @@ public final class DeploymentSearch {
       DeploymentSpec d, double qps, SearchSpace space, Catalog catalog, Path baseDir) {
     SimulationConfig cfg =
         ConfigLoader.bind(d.toConfig(qps, space.seed(), space.predictor(), baseDir));
-    ExecutionTimePredictor predictor =
-        Predictors.create(cfg.predictor(), Simulation.prepare(cfg, catalog, baseDir).deployment());
-    return probe(d, qps, space, catalog, baseDir, predictor);
+    Simulation template = Simulation.prepare(cfg, catalog, baseDir);
+    ExecutionTimePredictor predictor = Predictors.create(cfg.predictor(), template.deployment());
+    ExecutionTimePredictor draft = Predictors.draft(cfg.predictor(), template);
+    return probe(d, qps, space, catalog, baseDir, predictor, draft);
   }
 
   private static double q(Measurement m, String metric, double quantile) {

@@ -3,6 +3,7 @@ package io.llmcap.search;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmcap.config.ConfigLoader;
 import io.llmcap.search.SearchSpace.PredictorEntry;
+import io.llmcap.search.SearchSpace.SpeculativeEntry;
 import io.llmcap.search.SearchSpace.WorkloadEntry;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,8 @@ import java.util.List;
 
 /**
  * One point of a search space: a deployment serving a workload. {@code batchSizeCap} is per
- * micro-batch, as in the reference search (the replica's cap is that times PP).
+ * micro-batch, as in the reference search (the replica's cap is that times PP). {@code speculative}
+ * is null for plain decoding.
  */
 public record DeploymentSpec(
     String id,
@@ -28,9 +30,11 @@ public record DeploymentSpec(
     Integer chunkSize,
     Integer maxTokensInBatch,
     int batchSizeCap,
-    WorkloadEntry workload)
+    WorkloadEntry workload,
+    SpeculativeEntry speculative)
     implements Serializable {
 
+  /** A deployment decoding plainly. */
   public static DeploymentSpec of(
       String model,
       String sku,
@@ -43,20 +47,51 @@ public record DeploymentSpec(
       Integer maxTokensInBatch,
       int batchSizeCap,
       WorkloadEntry workload) {
+    return of(
+        model,
+        sku,
+        node,
+        tp,
+        pp,
+        replicas,
+        scheduler,
+        chunkSize,
+        maxTokensInBatch,
+        batchSizeCap,
+        workload,
+        null);
+  }
+
+  public static DeploymentSpec of(
+      String model,
+      String sku,
+      String node,
+      int tp,
+      int pp,
+      int replicas,
+      String scheduler,
+      Integer chunkSize,
+      Integer maxTokensInBatch,
+      int batchSizeCap,
+      WorkloadEntry workload,
+      SpeculativeEntry speculative) {
+    // plain decoding adds nothing to the key, so ids of searches without speculation stay as they
+    // were
     String key =
         String.join(
-            "|",
-            model,
-            sku,
-            node,
-            "tp" + tp,
-            "pp" + pp,
-            "r" + replicas,
-            scheduler,
-            "cs" + chunkSize,
-            "mt" + maxTokensInBatch,
-            "bs" + batchSizeCap,
-            workload.toString());
+                "|",
+                model,
+                sku,
+                node,
+                "tp" + tp,
+                "pp" + pp,
+                "r" + replicas,
+                scheduler,
+                "cs" + chunkSize,
+                "mt" + maxTokensInBatch,
+                "bs" + batchSizeCap,
+                workload.toString())
+            + (speculative == null ? "" : "|" + speculative);
     return new DeploymentSpec(
         sha1(key).substring(0, 12),
         model,
@@ -69,7 +104,8 @@ public record DeploymentSpec(
         chunkSize,
         maxTokensInBatch,
         batchSizeCap,
-        workload);
+        workload,
+        speculative);
   }
 
   public int gpus() {
@@ -108,6 +144,14 @@ public record DeploymentSpec(
                 "predictor.type=" + predictor.type(),
                 "metrics.batch_metrics=false",
                 "metrics.chrome_trace=false"));
+    if (speculative != null) {
+      sets.add("speculative.method=" + speculative.method());
+      if (speculative.draftModel() != null) {
+        sets.add("speculative.draft_model=" + speculative.draftModel());
+      }
+      sets.add("speculative.num_speculative_tokens=" + speculative.numSpeculativeTokens());
+      sets.add("speculative.acceptance_rate=" + speculative.acceptanceRate());
+    }
     if (predictor.profiles() != null) {
       sets.add("predictor.profiles=" + baseDir.resolve(predictor.profiles()).toAbsolutePath());
     }

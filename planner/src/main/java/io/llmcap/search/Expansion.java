@@ -12,6 +12,7 @@ import io.llmcap.predictors.profile.ProfileFolder;
 import io.llmcap.search.SearchSpace.ClusterEntry;
 import io.llmcap.search.SearchSpace.ModelEntry;
 import io.llmcap.search.SearchSpace.SchedulerEntry;
+import io.llmcap.search.SearchSpace.SpeculativeEntry;
 import io.llmcap.search.SearchSpace.WorkloadEntry;
 import io.llmcap.workload.Workloads;
 import java.io.File;
@@ -70,20 +71,32 @@ public record Expansion(List<DeploymentSpec> deployments, List<Skipped> skipped)
                   for (Integer budget : orNull(se.maxTokensInBatch())) {
                     for (int cap : s.batchSizeCaps()) {
                       for (WorkloadEntry w : s.workloads()) {
-                        DeploymentSpec d =
-                            DeploymentSpec.of(
-                                m.name(), c.sku(), c.node(), tp, pp, replicas, se.type(), chunk,
-                                budget, cap, w);
-                        String reason =
-                            shapeReason != null
-                                ? shapeReason
-                                : !ids.add(d.id())
-                                    ? "the same deployment as an earlier combination"
-                                    : check(d, s, catalog, baseDir, workloadsRead);
-                        if (reason == null) {
-                          out.add(d);
-                        } else {
-                          skipped.add(new Skipped(describe(d), reason));
+                        for (SpeculativeEntry sp : orNull(s.speculative())) {
+                          DeploymentSpec d =
+                              DeploymentSpec.of(
+                                  m.name(),
+                                  c.sku(),
+                                  c.node(),
+                                  tp,
+                                  pp,
+                                  replicas,
+                                  se.type(),
+                                  chunk,
+                                  budget,
+                                  cap,
+                                  w,
+                                  sp != null && sp.speculates() ? sp : null);
+                          String reason =
+                              shapeReason != null
+                                  ? shapeReason
+                                  : !ids.add(d.id())
+                                      ? "the same deployment as an earlier combination"
+                                      : check(d, s, catalog, baseDir, workloadsRead);
+                          if (reason == null) {
+                            out.add(d);
+                          } else {
+                            skipped.add(new Skipped(describe(d), reason));
+                          }
                         }
                       }
                     }
@@ -186,7 +199,9 @@ public record Expansion(List<DeploymentSpec> deployments, List<Skipped> skipped)
       if (e.field().startsWith("cluster.") || e.field().startsWith("scheduler.")) {
         return e.getMessage();
       }
-      if (e.field().startsWith("predictor") || e.field().startsWith("price_book")) {
+      if (e.field().startsWith("predictor")
+          || e.field().startsWith("price_book")
+          || e.field().startsWith("speculative")) {
         throw e;
       }
       throw new ConfigException(
@@ -212,7 +227,15 @@ public record Expansion(List<DeploymentSpec> deployments, List<Skipped> skipped)
         + " cap "
         + d.batchSizeCap()
         + " / "
-        + d.workload().name();
+        + d.workload().name()
+        + (d.speculative() == null
+            ? ""
+            : " / "
+                + d.speculative().method()
+                + " k "
+                + d.speculative().numSpeculativeTokens()
+                + " a "
+                + d.speculative().acceptanceRate());
   }
 
   /** Skip counts by the config field at fault, for the report. */

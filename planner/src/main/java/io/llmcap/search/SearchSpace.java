@@ -5,10 +5,11 @@ import java.util.List;
 
 /**
  * A capacity search, as written in {@code search-configs/*.yml}. Every deployment in the cartesian
- * product of models × clusters × TP × PP × replicas × schedulers × batch caps × workloads is
- * searched for its maximum QPS under the SLOs. Absent keys take the defaults documented in the
- * README; {@link SearchSpaces#load} fills them in. Serializable, like every record a search task
- * carries, because Spark ships tasks and results with Java serialization.
+ * product of models × clusters × TP × PP × replicas × schedulers × batch caps × workloads ×
+ * speculative-decoding settings is searched for its maximum QPS under the SLOs. Absent keys take
+ * the defaults documented in the README; {@link SearchSpaces#load} fills them in. Serializable,
+ * like every record a search task carries, because Spark ships tasks and results with Java
+ * serialization.
  */
 public record SearchSpace(
     String name,
@@ -24,7 +25,8 @@ public record SearchSpace(
     String priceBook,
     List<Slo> slos,
     SearchSettings search,
-    PredictorEntry predictor)
+    PredictorEntry predictor,
+    List<SpeculativeEntry> speculative)
     implements Serializable {
 
   /** A model by catalog name, with TP degrees not to try for it. */
@@ -67,6 +69,20 @@ public record SearchSpace(
   public record SearchSettings(
       Double granularity, Integer maxProbes, Double minQps, Boolean earlyStop)
       implements Serializable {}
+
+  /**
+   * One speculative-decoding setting to try, as the simulation config's {@code speculative} block;
+   * {@code method: none} (or k = 0) is plain decoding.
+   */
+  public record SpeculativeEntry(
+      String method, String draftModel, Integer numSpeculativeTokens, Double acceptanceRate)
+      implements Serializable {
+
+    /** True when requests speculate: a method other than none and k ≥ 1. */
+    public boolean speculates() {
+      return !"none".equals(method) && numSpeculativeTokens != null && numSpeculativeTokens > 0;
+    }
+  }
 
   /** Which op-time model the probes use. */
   public record PredictorEntry(String type, String profiles) implements Serializable {}

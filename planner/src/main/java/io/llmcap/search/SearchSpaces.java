@@ -12,6 +12,7 @@ import io.llmcap.search.SearchSpace.ModelEntry;
 import io.llmcap.search.SearchSpace.PredictorEntry;
 import io.llmcap.search.SearchSpace.SchedulerEntry;
 import io.llmcap.search.SearchSpace.SearchSettings;
+import io.llmcap.search.SearchSpace.SpeculativeEntry;
 import io.llmcap.search.SearchSpace.WorkloadEntry;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -158,6 +159,15 @@ public final class SearchSpaces {
             ? new PredictorEntry(
                 ConfigLoader.defaults().path("predictor").path("type").asText(), null)
             : s.predictor();
+    List<SpeculativeEntry> speculative = null;
+    if (s.speculative() != null) {
+      speculative = new ArrayList<>();
+      List<SpeculativeEntry> rawSpec = nonEmpty(s.speculative(), p + "speculative");
+      for (int i = 0; i < rawSpec.size(); i++) {
+        speculative.add(speculative(rawSpec.get(i), p + "speculative[" + i + "]"));
+      }
+      unique(speculative, e -> e.speculates() ? e.toString() : "plain", p + "speculative");
+    }
     return new SearchSpace(
         s.name(),
         s.seed() == null ? 42L : s.seed(),
@@ -172,7 +182,37 @@ public final class SearchSpaces {
         s.priceBook() == null ? "coreweave-2024-02" : s.priceBook(),
         slos,
         settings,
-        predictor);
+        predictor,
+        speculative);
+  }
+
+  /**
+   * An entry with defaults filled in ({@code defaults.yaml}'s). The simulation's own validation
+   * ({@link io.llmcap.engine.Speculation}) checks the values when the space expands.
+   */
+  private static SpeculativeEntry speculative(SpeculativeEntry e, String f) {
+    JsonNode d = ConfigLoader.defaults().path("speculative");
+    SpeculativeEntry n =
+        new SpeculativeEntry(
+            e.method() == null ? d.path("method").asText() : e.method(),
+            e.draftModel(),
+            e.numSpeculativeTokens() == null
+                ? d.path("num_speculative_tokens").asInt()
+                : e.numSpeculativeTokens(),
+            e.acceptanceRate() == null ? d.path("acceptance_rate").asDouble() : e.acceptanceRate());
+    if (!List.of("none", "draft_model", "ngram").contains(n.method())) {
+      throw ConfigException.unknown(
+          f + ".method", "method", n.method(), List.of("none", "draft_model", "ngram"));
+    }
+    if (n.numSpeculativeTokens() < 0 || n.numSpeculativeTokens() > 16) {
+      throw ConfigException.invalid(
+          f + ".num_speculative_tokens", n.numSpeculativeTokens(), "an integer from 0 to 16");
+    }
+    if (!(n.acceptanceRate() >= 0 && n.acceptanceRate() <= 1)) {
+      throw ConfigException.invalid(
+          f + ".acceptance_rate", n.acceptanceRate(), "a probability in [0, 1]");
+    }
+    return n;
   }
 
   private static WorkloadEntry workload(WorkloadEntry w, String f) {

@@ -4,6 +4,7 @@ import io.llmcap.catalog.Deployment;
 import io.llmcap.config.ConfigException;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.config.SimulationConfig.PredictorConfig;
+import io.llmcap.engine.Simulation;
 import io.llmcap.plugin.Registry;
 import io.llmcap.predictors.forest.RandomForestTrainer;
 import io.llmcap.predictors.lgbm.CachingTrainer;
@@ -101,6 +102,22 @@ public final class Predictors {
    */
   public static ExecutionTimePredictor create(PredictorConfig config, Deployment deployment) {
     return create(new PredictorContext(config, deployment, null, Path.of("")));
+  }
+
+  /**
+   * The predictor of a run's speculative draft model ({@link Simulation#draftDeployment()}), built
+   * like the target's; null when the run has no draft model.
+   */
+  public static ExecutionTimePredictor draft(
+      SimulationConfig config, Simulation sim, Path baseDir) {
+    Deployment d = sim.draftDeployment();
+    return d == null ? null : create(config, d, baseDir);
+  }
+
+  /** As {@link #draft(SimulationConfig, Simulation, Path)}, for callers without a whole config. */
+  public static ExecutionTimePredictor draft(PredictorConfig config, Simulation sim) {
+    Deployment d = sim.draftDeployment();
+    return d == null ? null : create(config, d);
   }
 
   private static ExecutionTimePredictor create(PredictorContext ctx) {

@@ -22,7 +22,8 @@ public record SimulationConfig(
     SchedulerConfig scheduler,
     WorkloadConfig workload,
     PredictorConfig predictor,
-    MetricsConfig metrics) {
+    MetricsConfig metrics,
+    SpeculativeConfig speculative) {
 
   /** The deployment: which model on which hardware, sharded how, replicated how often. */
   public record ClusterConfig(
@@ -119,6 +120,18 @@ public record SimulationConfig(
       this(type, profiles, Map.of());
     }
   }
+
+  /**
+   * Speculative decoding: {@code method} none, draft_model or ngram; {@code numSpeculativeTokens}
+   * proposed per decode step; {@code acceptanceRate} per proposed token, or per request from the
+   * {@code acceptanceTrace} CSV (column {@code acceptance_rate}, cycled by request id).
+   */
+  public record SpeculativeConfig(
+      String method,
+      String draftModel,
+      int numSpeculativeTokens,
+      double acceptanceRate,
+      String acceptanceTrace) {}
 
   /** Which optional outputs to write. */
   public record MetricsConfig(boolean batchMetrics, boolean chromeTrace) {}

@@ -16,6 +16,7 @@ public final class Batch implements BatchView {
   private final boolean[] prefill;
   private final int totalTokens;
   private final int prefillTokens;
+  private final int verifies;
   private double scheduledAt = Double.NaN;
 
   public Batch(long id, int replicaId, List<Request> requests, int[] numTokens) {
@@ -35,6 +36,7 @@ public final class Batch implements BatchView {
     this.prefill = new boolean[numTokens.length];
     int total = 0;
     int pre = 0;
+    int ver = 0;
     for (int i = 0; i < numTokens.length; i++) {
       Request r = this.requests[i];
       processedBefore[i] = r.processed();
@@ -42,10 +44,13 @@ public final class Batch implements BatchView {
       total += numTokens[i];
       if (prefill[i]) {
         pre += numTokens[i];
+      } else if (numTokens[i] > 1) {
+        ver++;
       }
     }
     this.totalTokens = total;
     this.prefillTokens = pre;
+    this.verifies = ver;
   }
 
   void onSchedule(double t) {
@@ -98,6 +103,11 @@ public final class Batch implements BatchView {
 
   public int prefillTokens() {
     return prefillTokens;
+  }
+
+  /** Requests whose decode step verifies speculative tokens ({@link #isVerify}). */
+  public int verifies() {
+    return verifies;
   }
 
   public int decodeTokens() {

@@ -32,6 +32,19 @@ public final class KvCache {
     peakAllocated = Math.max(peakAllocated, allocated);
   }
 
+  /**
+   * Gives back {@code blocks} of the blocks {@code r} holds (speculative tokens the target
+   * rejected); the request keeps its allocation.
+   */
+  public void release(Request r, int blocks) {
+    if (blocks < 0 || blocks > r.allocatedBlocks) {
+      throw new IllegalStateException(
+          "KV release of " + blocks + " blocks from a request holding " + r.allocatedBlocks);
+    }
+    r.allocatedBlocks -= blocks;
+    allocated -= blocks;
+  }
+
   public void free(Request r) {
     if (!r.holdsBlocks) {
       return;

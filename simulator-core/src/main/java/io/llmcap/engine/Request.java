@@ -22,6 +22,8 @@ public final class Request {
   private int restarts;
   private long recomputedTokens;
   private int replicaId = -1;
+  private int speculate;
+  private long verifySteps;
 
   private double scheduledAt = Double.NaN;
   private double firstTokenAt = Double.NaN;
@@ -107,6 +109,26 @@ public final class Request {
     prefillComplete = false;
     scheduled = false;
     restarts++;
+  }
+
+  /** Tokens proposed per decode step by speculative decoding; 0 decodes one token per step. */
+  void setSpeculate(int k) {
+    speculate = k;
+  }
+
+  /** Counts a verify step and returns its index, from 0 (the acceptance draws' coordinate). */
+  long nextVerifyStep() {
+    return verifySteps++;
+  }
+
+  /**
+   * Tokens a decode step of this request processes: 1, or under speculative decoding 1 + k
+   * proposed, at most the tokens it still has to generate (a step that accepts every proposal emits
+   * one token more than it proposed).
+   */
+  public int decodeStepTokens() {
+    int left = prefillTokens + decodeTokens - processed;
+    return 1 + Math.max(0, Math.min(speculate, left - 1));
   }
 
   double lastTokenAt() {

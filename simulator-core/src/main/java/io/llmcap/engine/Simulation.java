@@ -34,13 +34,19 @@ public final class Simulation {
   private final SimulationConfig config;
   private final Deployment deployment;
   private final MemoryPlan memory;
+  private final Speculation speculation;
   private final Path baseDir;
 
   private Simulation(
-      SimulationConfig config, Deployment deployment, MemoryPlan memory, Path baseDir) {
+      SimulationConfig config,
+      Deployment deployment,
+      MemoryPlan memory,
+      Speculation speculation,
+      Path baseDir) {
     this.config = config;
     this.deployment = deployment;
     this.memory = memory;
+    this.speculation = speculation;
     this.baseDir = baseDir;
   }
 
@@ -56,6 +62,7 @@ public final class Simulation {
           "time_limit", config.timeLimit(), "0 (no limit) or more seconds");
     }
     Deployment d = deployment(config.cluster(), catalog);
+    Speculation spec = Speculation.prepare(config.speculative(), catalog, d, baseDir);
     Routers.check(config.router(), config.routerOptions());
     SchedulerConfig s = config.scheduler();
     checkScheduler(s, d);
@@ -63,9 +70,10 @@ public final class Simulation {
     int maxTokens = config.workload().maxTokens();
     int blockSize = blockSize(s);
     MemoryPlan plan =
-        MemoryPlanner.plan(d, config.cluster().memoryMargin(), maxTokens, blockSize, s.numBlocks());
+        MemoryPlanner.plan(
+            d, config.cluster().memoryMargin(), maxTokens, blockSize, s.numBlocks(), spec.draft());
     checkCapacity(s, plan, maxTokens);
-    return new Simulation(config, d, plan, baseDir);
+    return new Simulation(config, d, plan, spec, baseDir);
   }
 
   private static Deployment deployment(ClusterConfig c, Catalog catalog) {
@@ -214,17 +222,40 @@ public final class Simulation {
 
   /** Runs the simulation to completion, keeping every request's record in memory. */
   public SimulationResult run(ExecutionTimePredictor predictor, List<RunListener> listeners) {
-    return run(predictor, listeners, true, List.of());
+    return run(predictor, null, listeners, true, List.of());
+  }
+
+  /** As {@link #run(ExecutionTimePredictor, List)}, with the draft model's predictor. */
+  public SimulationResult run(
+      ExecutionTimePredictor predictor,
+      ExecutionTimePredictor draftPredictor,
+      List<RunListener> listeners) {
+    return run(predictor, draftPredictor, listeners, true, List.of());
+  }
+
+  /**
+   * As {@link #run(ExecutionTimePredictor, ExecutionTimePredictor, List, boolean, List)} without a
+   * draft predictor: for runs without a speculative draft model.
+   */
+  public SimulationResult run(
+      ExecutionTimePredictor predictor,
+      List<RunListener> listeners,
+      boolean keepRecords,
+      List<EarlyStop> stops) {
+    return run(predictor, null, listeners, keepRecords, stops);
   }
 
   /**
    * Runs the simulation to completion, or until one of {@code stops} is certainly missed.
    *
+   * @param draftPredictor predicts the draft model's passes on {@link #draftDeployment()}; required
+   *     when that is not null (speculative method draft_model), ignored otherwise
    * @param keepRecords keep every request's record in memory ({@link MetricsCollector#requests()});
    *     without, memory stays flat however many requests run, and listeners see each record once
    */
   public SimulationResult run(
       ExecutionTimePredictor predictor,
+      ExecutionTimePredictor draftPredictor,
       List<RunListener> listeners,
       boolean keepRecords,
       List<EarlyStop> stops) {
@@ -232,6 +263,7 @@ public final class Simulation {
     SplittableRandom seeds = new SplittableRandom(config.seed());
     long workloadSeed = seeds.nextLong();
     long routerSeed = seeds.nextLong();
+    long acceptanceSeed = seeds.nextLong();
     int n = config.cluster().replicas();
     AtomicLong batchIds = new AtomicLong();
     List<ReplicaScheduler> replicas = new ArrayList<>(n);
@@ -251,7 +283,10 @@ public final class Simulation {
             predictor,
             Workloads.open(config.workload(), workloadSeed, baseDir),
             config.timeLimit(),
-            metrics);
+            metrics,
+            speculation,
+            draftPredictor,
+            acceptanceSeed);
     sim.run();
     boolean limited =
         (config.timeLimit() > 0 && sim.now() > config.timeLimit()) || metrics.stoppedBy() != null;
@@ -289,5 +324,10 @@ public final class Simulation {
 
   public MemoryPlan memory() {
     return memory;
+  }
+
+  /** The speculative-decoding draft model on this deployment's hardware, or null when none. */
+  public Deployment draftDeployment() {
+    return speculation.draft();
   }
 }

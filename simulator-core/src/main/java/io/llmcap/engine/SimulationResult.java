@@ -19,4 +19,11 @@ public record SimulationResult(
     long events,
     long preemptions,
     double endTime,
-    double wallSeconds) {}
+    double wallSeconds) {
+
+  /** True when the run's requests speculated ({@code speculative} method set and k ≥ 1). */
+  public boolean speculative() {
+    var s = config.speculative();
+    return s != null && !Speculation.NONE.equals(s.method()) && s.numSpeculativeTokens() > 0;
+  }
+}

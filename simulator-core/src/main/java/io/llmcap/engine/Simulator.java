@@ -4,6 +4,7 @@ import io.llmcap.catalog.Deployment;
 import io.llmcap.cluster.GlobalScheduler;
 import io.llmcap.metrics.MetricsCollector;
 import io.llmcap.scheduler.ReplicaScheduler;
+import io.llmcap.timing.BatchView;
 import io.llmcap.timing.ExecutionTime;
 import io.llmcap.timing.ExecutionTimePredictor;
 import io.llmcap.workload.RequestSpec;
@@ -39,6 +40,7 @@ public final class Simulator {
     final Batch batch;
     final Request request;
     final ExecutionTime execution;
+    final double draftSeconds;
 
     Event(
         double time,
@@ -49,6 +51,20 @@ public final class Simulator {
         Batch batch,
         Request request,
         ExecutionTime execution) {
+      this(time, seq, type, replica, stage, batch, request, execution, 0);
+    }
+
+    Event(
+        double time,
+        long seq,
+        int type,
+        int replica,
+        int stage,
+        Batch batch,
+        Request request,
+        ExecutionTime execution,
+        double draftSeconds) {
+      this.draftSeconds = draftSeconds;
       this.time = time;
       this.seq = seq;
       this.type = type;
@@ -67,6 +83,9 @@ public final class Simulator {
   private final Iterator<RequestSpec> workload;
   private final double timeLimit;
   private final MetricsCollector metrics;
+  private final Speculation speculation;
+  private final ExecutionTimePredictor draftPredictor;
+  private final long acceptanceSeed;
   private final PriorityQueue<Event> queue =
       new PriorityQueue<>(
           (a, b) -> a.time != b.time ? Double.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
@@ -81,7 +100,6 @@ public final class Simulator {
   private long arrived;
   private long completed;
 
-  @SuppressWarnings("unchecked")
   public Simulator(
       Deployment deployment,
       List<ReplicaScheduler> replicas,
@@ -90,6 +108,45 @@ public final class Simulator {
       Iterator<RequestSpec> workload,
       double timeLimit,
       MetricsCollector metrics) {
+    this(
+        deployment,
+        replicas,
+        router,
+        predictor,
+        workload,
+        timeLimit,
+        metrics,
+        Speculation.OFF,
+        null,
+        0);
+  }
+
+  /**
+   * A simulator whose requests speculate.
+   *
+   * @param draftPredictor times the draft model's passes; required when {@code speculation} has a
+   *     draft model, ignored otherwise
+   * @param acceptanceSeed seeds the acceptance draws
+   */
+  @SuppressWarnings("unchecked")
+  public Simulator(
+      Deployment deployment,
+      List<ReplicaScheduler> replicas,
+      GlobalScheduler router,
+      ExecutionTimePredictor predictor,
+      Iterator<RequestSpec> workload,
+      double timeLimit,
+      MetricsCollector metrics,
+      Speculation speculation,
+      ExecutionTimePredictor draftPredictor,
+      long acceptanceSeed) {
+    if (speculation.draft() != null && draftPredictor == null) {
+      throw new IllegalArgumentException(
+          "speculative.method draft_model needs a predictor for the draft model");
+    }
+    this.speculation = speculation;
+    this.draftPredictor = speculation.draft() != null ? draftPredictor : null;
+    this.acceptanceSeed = acceptanceSeed;
     this.deployment = deployment;
     this.replicas = List.copyOf(replicas);
     this.router = router;
@@ -149,8 +206,9 @@ public final class Simulator {
   private void scheduleNextArrival() {
     if (workload.hasNext()) {
       RequestSpec spec = workload.next();
-      Event a =
-          new Event(spec.arrivedAt(), arrived++, ARRIVAL, -1, -1, null, new Request(spec), null);
+      Request r = new Request(spec);
+      r.setSpeculate(speculation.k());
+      Event a = new Event(spec.arrivedAt(), arrived++, ARRIVAL, -1, -1, null, r, null);
       queue.add(a);
     }
   }
@@ -199,18 +257,114 @@ public final class Simulator {
     stageBusy[slot] = true;
     Batch b = stageQueues[slot].pollFirst();
     ExecutionTime et = predictor.predict(b, stage);
+    // the draft model proposes before the target's first stage verifies
+    double draft = stage == 0 && draftPredictor != null ? draftSeconds(b) : 0;
     for (int i = 0; i < b.size(); i++) {
       b.request(i).onStageSchedule(t);
     }
-    queue.add(new Event(t + et.totalSeconds(), nextSeq++, STAGE_END, replica, stage, b, null, et));
+    queue.add(
+        new Event(
+            t + et.totalSeconds() + draft,
+            nextSeq++,
+            STAGE_END,
+            replica,
+            stage,
+            b,
+            null,
+            et,
+            draft));
+  }
+
+  /**
+   * The draft model's time for one iteration: a first pass that runs the batch's prefill chunks
+   * (the draft keeps its own KV cache of the prompt) and each verifying request's last token, then
+   * one decode step per further proposed token over the requests still proposing.
+   */
+  private double draftSeconds(Batch b) {
+    int n = b.size();
+    int steps = 0;
+    int first = 0;
+    for (int i = 0; i < n; i++) {
+      if (b.isPrefill(i) || b.isVerify(i)) {
+        first++;
+      }
+      if (b.isVerify(i)) {
+        steps = Math.max(steps, b.numTokens(i) - 1);
+      }
+    }
+    double seconds = 0;
+    for (int step = 0; step < Math.max(steps, 1); step++) {
+      DraftStep view = new DraftStep(step == 0 ? first : n);
+      for (int i = 0; i < n; i++) {
+        if (step == 0 && b.isPrefill(i)) {
+          view.add(b.numTokens(i), b.processedBefore(i), true);
+        } else if (b.isVerify(i) && b.numTokens(i) - 1 > step) {
+          view.add(1, b.processedBefore(i) + step, false);
+        }
+      }
+      if (view.size() > 0) {
+        seconds += draftPredictor.predict(view, 0).totalSeconds();
+      }
+    }
+    return seconds;
+  }
+
+  /** One pass of the draft model, shaped as a batch for its predictor. */
+  private static final class DraftStep implements BatchView {
+    private final int[] tokens;
+    private final int[] before;
+    private final boolean[] prefill;
+    private int size;
+    private int total;
+
+    DraftStep(int capacity) {
+      tokens = new int[capacity];
+      before = new int[capacity];
+      prefill = new boolean[capacity];
+    }
+
+    void add(int n, int processedBefore, boolean isPrefill) {
+      tokens[size] = n;
+      before[size] = processedBefore;
+      prefill[size++] = isPrefill;
+      total += n;
+    }
+
+    @Override
+    public int size() {
+      return size;
+    }
+
+    @Override
+    public int numTokens(int i) {
+      return tokens[i];
+    }
+
+    @Override
+    public int processedBefore(int i) {
+      return before[i];
+    }
+
+    @Override
+    public boolean isPrefill(int i) {
+      return prefill[i];
+    }
+
+    @Override
+    public int totalTokens() {
+      return total;
+    }
   }
 
   private void stageEnd(Event e) {
     Batch b = e.batch;
-    double duration = e.execution.totalSeconds();
+    double duration = e.execution.totalSeconds() + e.draftSeconds;
     stageBusy[e.replica * stages + e.stage] = false;
     for (int i = 0; i < b.size(); i++) {
-      b.request(i).onStageEnd(e.time, duration, e.execution.modelSeconds());
+      b.request(i).onStageEnd(e.time, duration, e.execution.modelSeconds() + e.draftSeconds);
+    }
+    if (speculation.enabled()) {
+      metrics.onSpeculativeStage(e.draftSeconds, b.verifies() > 0 ? e.execution.totalSeconds() : 0);
     }
     metrics.onStageEnd(b, e.stage, e.time - duration, duration, stageFlops(b));
     push(e.time, STAGE_SCHEDULE, e.replica, e.stage, null, null);
@@ -225,7 +379,14 @@ public final class Simulator {
     for (int i = 0; i < b.size(); i++) {
       Request r = b.request(i);
       double previousToken = r.lastTokenAt();
-      if (r.onBatchEnd(t, b.numTokens(i))) {
+      int advance = b.numTokens(i);
+      if (b.isVerify(i)) {
+        int proposed = advance - 1;
+        int accepted = speculation.accepted(acceptanceSeed, r, r.nextVerifyStep(), proposed);
+        metrics.onVerifyStep(proposed, accepted);
+        advance = accepted + 1;
+      }
+      if (r.onBatchEnd(t, advance)) {
         if (!Double.isNaN(previousToken)) {
           metrics.onToken(t - previousToken);
         } else {

@@ -25,6 +25,7 @@ public final class MetricsCollector {
   private final Distribution batchSize = new Distribution();
   private final Distribution batchTokens = new Distribution();
   private final ReplicaTimeline timeline;
+  private final Distribution specTokensPerStep = new Distribution();
   private final int stages;
   private final double[] busy;
   private final double[] flops;
@@ -41,6 +42,10 @@ public final class MetricsCollector {
   private long restarts;
   private long tokensProcessed;
   private double lastEventTime;
+  private long specProposed;
+  private long specAccepted;
+  private double specDraftSeconds;
+  private double specVerifySeconds;
 
   public MetricsCollector(int replicas, int stages, List<RunListener> listeners) {
     this(replicas, stages, listeners, true, List.of());
@@ -104,6 +109,22 @@ public final class MetricsCollector {
     for (RunListener l : listeners) {
       l.onReplicaSample(b, t, kvBlocks, running, waiting);
     }
+  }
+
+  /**
+   * A stage under speculative decoding ended: {@code draftSeconds} of draft-model passes, and
+   * {@code verifySeconds} of target time when the batch verified speculative tokens (else 0).
+   */
+  public void onSpeculativeStage(double draftSeconds, double verifySeconds) {
+    specDraftSeconds += draftSeconds;
+    specVerifySeconds += verifySeconds;
+  }
+
+  /** A request's verify step accepted {@code accepted} of {@code proposed} tokens. */
+  public void onVerifyStep(int proposed, int accepted) {
+    specProposed += proposed;
+    specAccepted += accepted;
+    specTokensPerStep.add(accepted + 1);
   }
 
   public void onToken(double gap) {
@@ -225,6 +246,29 @@ public final class MetricsCollector {
 
   public Distribution batchTokens() {
     return batchTokens;
+  }
+
+  /** Tokens emitted per speculative verify step: accepted proposals plus the target's own. */
+  public Distribution specTokensPerStep() {
+    return specTokensPerStep;
+  }
+
+  public long specProposedTokens() {
+    return specProposed;
+  }
+
+  public long specAcceptedTokens() {
+    return specAccepted;
+  }
+
+  /** Draft-model time over all stages of all batches. */
+  public double specDraftSeconds() {
+    return specDraftSeconds;
+  }
+
+  /** Target time of the stages of batches that verified speculative tokens. */
+  public double specVerifySeconds() {
+    return specVerifySeconds;
   }
 
   public long tokensProcessed() {

@@ -39,6 +39,9 @@ public final class Summary {
     distribution(s, "batch_execution_time_s", m.batchTime());
     distribution(s, "batch_size", m.batchSize());
     distribution(s, "batch_tokens", m.batchTokens());
+    if (r.speculative()) {
+      speculative(s, r);
+    }
     s.put("max_batch_size", r.maxBatchSize());
     s.put("kv_block_size", r.memory().blockSize());
     s.put("kv_blocks_per_replica", r.kvBlocksPerReplica().get(0));
@@ -47,6 +50,27 @@ public final class Summary {
     s.put("predictor", r.predictor());
     s.put("replicas", replicaStats(r, makespan));
     return s;
+  }
+
+  private static void speculative(Map<String, Object> s, SimulationResult r) {
+    MetricsCollector m = r.metrics();
+    Distribution steps = m.specTokensPerStep();
+    s.put("spec_method", r.config().speculative().method());
+    s.put("spec_num_speculative_tokens", r.config().speculative().numSpeculativeTokens());
+    s.put("spec_verify_steps", (long) steps.size());
+    s.put("spec_proposed_tokens", m.specProposedTokens());
+    s.put("spec_accepted_tokens", m.specAcceptedTokens());
+    s.put(
+        "spec_acceptance_ratio",
+        m.specProposedTokens() > 0
+            ? m.specAcceptedTokens() / (double) m.specProposedTokens()
+            : null);
+    s.put(
+        "spec_accepted_tokens_per_step_mean",
+        steps.size() > 0 ? m.specAcceptedTokens() / (double) steps.size() : null);
+    distribution(s, "spec_tokens_per_step", steps);
+    s.put("spec_draft_time_s", m.specDraftSeconds());
+    s.put("spec_verify_time_s", m.specVerifySeconds());
   }
 
   private static void distribution(Map<String, Object> s, String name, Distribution d) {

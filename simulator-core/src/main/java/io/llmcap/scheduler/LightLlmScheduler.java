@@ -44,10 +44,14 @@ final class LightLlmScheduler extends ReplicaScheduler {
     }
     waitingIters++;
     BatchBuilder b = new BatchBuilder();
+    // the future-memory check guarantees one token each; speculative tokens take what is spare
+    int spare = kv.free() - running.size();
     while (!running.isEmpty()) {
       Request r = running.pollFirst();
-      kv.allocate(r, 1);
-      b.add(r, 1);
+      int extra = Math.min(r.decodeStepTokens() - 1, spare);
+      spare -= extra;
+      kv.allocate(r, 1 + extra);
+      b.add(r, 1 + extra);
     }
     return build(b);
   }
@@ -113,6 +117,7 @@ final class LightLlmScheduler extends ReplicaScheduler {
 
   @Override
   protected void handleBatchEnd(Batch batch) {
+    releaseRejected(batch);
     requeueUnfinished(batch, running);
   }
 }

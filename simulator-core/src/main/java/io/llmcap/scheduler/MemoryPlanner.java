@@ -14,24 +14,47 @@ public final class MemoryPlanner {
 
   public static MemoryPlan plan(
       Deployment d, double memoryMargin, int maxTokens, int blockSize, Integer numBlocksOverride) {
+    return plan(d, memoryMargin, maxTokens, blockSize, numBlocksOverride, null);
+  }
+
+  /**
+   * As above, with a speculative-decoding draft model beside the target: its fp16 weights and its
+   * KV cache per token also take memory. The draft's share is counted on every device of the
+   * replica, which overstates it when the draft runs on fewer devices than the target.
+   *
+   * @param draft the draft model's deployment, or null when there is none
+   */
+  public static MemoryPlan plan(
+      Deployment d,
+      double memoryMargin,
+      int maxTokens,
+      int blockSize,
+      Integer numBlocksOverride,
+      Deployment draft) {
     if (blockSize > maxTokens) {
       throw ConfigException.invalid(
           "scheduler.block_size", blockSize, "at most workload.max_tokens (" + maxTokens + ")");
     }
     long available = (long) (d.sku().memoryBytes() * (1.0 - memoryMargin));
     long params = 2L * d.model().paramsPerLayerPerDevice(d.tp()) * d.layersPerStage();
-    long kvPerRequest = d.model().kvBytesPerToken(d.tp(), d.layersPerStage()) * (long) maxTokens;
+    long kvPerToken = d.model().kvBytesPerToken(d.tp(), d.layersPerStage());
+    if (draft != null) {
+      params += 2L * draft.model().paramsPerLayerPerDevice(draft.tp()) * draft.layersPerStage();
+      kvPerToken += draft.model().kvBytesPerToken(draft.tp(), draft.layersPerStage());
+    }
+    long kvPerRequest = kvPerToken * (long) maxTokens;
     long slots = (available - params) / kvPerRequest;
     if (available <= params || slots <= 0) {
       throw new ConfigException(
           "cluster.model",
           String.format(
               Locale.ROOT,
-              "%s does not fit on %s at tensor_parallel %d, pipeline_parallel %d: %.1f GiB of"
+              "%s%s does not fit on %s at tensor_parallel %d, pipeline_parallel %d: %.1f GiB of"
                   + " weights per device and %.2f GiB of KV cache for one %d-token request, but"
                   + " only %.1f GiB usable (memory_margin %.2f); allowed: raise tensor_parallel or"
                   + " pipeline_parallel, pick a larger SKU, or lower workload.max_tokens",
               d.model().name(),
+              draft == null ? "" : " with draft model " + draft.model().name(),
               d.sku().name(),
               d.tp(),
               d.pp(),

@@ -28,42 +28,72 @@ public abstract class PagedScheduler extends ReplicaScheduler {
 
   /**
    * Whether {@code r} can get its next KV blocks: its whole prompt, above the watermark, when it
-   * holds none; one more block otherwise.
+   * holds none; else the blocks of its next whole decode step ({@link Request#decodeStepTokens},
+   * more than one token under speculative decoding).
    */
   protected final boolean canAllocateRequest(Request r) {
+    return canAllocateRequest(r, stepTokens(r));
+  }
+
+  /**
+   * Whether {@code r} can get the KV blocks of a step that processes {@code tokens} tokens; for a
+   * request without blocks, its whole prompt above the watermark.
+   */
+  protected final boolean canAllocateRequest(Request r, int tokens) {
     if (!kv.holds(r)) {
       int needed = ceilDiv(r.prefillTokens(), blockSize);
       return kv.numBlocks() - kv.allocated() - needed >= watermarkBlocks;
     }
     // as vLLM does, a running request needs one free block even when its last block has room
-    return kv.free() >= 1;
+    return kv.free() >= Math.max(1, growth(r, tokens));
   }
 
   /** Allocates what {@link #canAllocateRequest} checked; call it before adding {@code r}. */
   protected final void allocateRequest(Request r) {
+    allocateRequest(r, stepTokens(r));
+  }
+
+  /** Allocates what {@link #canAllocateRequest(Request, int)} checked for {@code tokens}. */
+  protected final void allocateRequest(Request r, int tokens) {
     if (!kv.holds(r)) {
       kv.allocate(r, ceilDiv(r.prefillTokens(), blockSize));
       return;
     }
-    int reserved = kv.blocksOf(r) * blockSize;
-    int required = Math.max(0, r.processed() - reserved);
-    if (required > 1) {
+    int required = growth(r, tokens);
+    if (required > ceilDiv(tokens, blockSize)) {
       throw new IllegalStateException(
-          "request " + r.id() + " outgrew its KV blocks by " + required);
+          "request " + r.id() + " outgrew its KV blocks by " + required + " blocks");
     }
-    if (required == 1) {
-      kv.allocate(r, 1);
+    if (required > 0) {
+      kv.allocate(r, required);
     }
   }
 
   /**
-   * Makes room for one more token of {@code r} by evicting the latest-arrived other running
+   * Blocks {@code r} lacks for a step of {@code tokens}: room for its processed tokens and the
+   * step's extra ones (the KV of the token a decode emits is written by the next step, as in vLLM).
+   */
+  private int growth(Request r, int tokens) {
+    return Math.max(0, ceilDiv(r.processed() + tokens - 1, blockSize) - kv.blocksOf(r));
+  }
+
+  private static int stepTokens(Request r) {
+    return r.prefillComplete() ? r.decodeStepTokens() : 1;
+  }
+
+  /**
+   * Makes room for the next whole step of {@code r} by evicting the latest-arrived other running
    * request; evicts {@code r} itself when nobody else is left.
    *
    * @return false when {@code r} was evicted
    */
   protected final boolean makeRoom(Request r) {
-    while (!canAllocateRequest(r)) {
+    return makeRoom(r, stepTokens(r));
+  }
+
+  /** As {@link #makeRoom(Request)}, for a step of {@code tokens} tokens. */
+  protected final boolean makeRoom(Request r, int tokens) {
+    while (!canAllocateRequest(r, tokens)) {
       if (running.isEmpty()) {
         evict(r);
         return false;
@@ -89,6 +119,7 @@ public abstract class PagedScheduler extends ReplicaScheduler {
 
   @Override
   protected void handleBatchEnd(Batch batch) {
+    releaseRejected(batch);
     requeueUnfinished(batch, running);
   }
 

@@ -138,6 +138,24 @@ public abstract class ReplicaScheduler {
     }
   }
 
+  /**
+   * Gives back the blocks that held speculative tokens the target rejected: after a verify step a
+   * request keeps blocks for the KV it has, its processed tokens but the last emitted one (whose KV
+   * the next step writes). Schedulers that reserve worst-case allocations up front do not call
+   * this.
+   */
+  protected final void releaseRejected(Batch batch) {
+    for (int i = 0; i < batch.size(); i++) {
+      Request r = batch.request(i);
+      if (batch.isVerify(i) && !r.completed() && kv.holds(r)) {
+        int surplus = kv.blocksOf(r) - (r.processed() - 1 + blockSize - 1) / blockSize;
+        if (surplus > 0) {
+          kv.release(r, surplus);
+        }
+      }
+    }
+  }
+
   /** Admits waiting requests while blocks for a whole {@code max_tokens} request are free. */
   protected final void admitWorstCase(BatchBuilder b) {
     while (!waiting.isEmpty() && b.size() < maxBatchSize && kv.canAllocate(maxBlocksPerSequence)) {
@@ -147,9 +165,12 @@ public abstract class ReplicaScheduler {
     }
   }
 
-  /** Tokens a request processes when scheduled whole: its prompt, or one decode token. */
+  /**
+   * Tokens a request processes when scheduled whole: its prompt, or its decode step (one token, or
+   * 1 + k under speculative decoding).
+   */
   protected static int wholeStepTokens(Request r) {
-    return r.prefillComplete() ? 1 : r.prefillTokens() - r.processed();
+    return r.prefillComplete() ? r.decodeStepTokens() : r.prefillTokens() - r.processed();
   }
 
   /** This replica's index, from 0. */

@@ -7,9 +7,10 @@ import java.util.List;
 
 /**
  * Sarathi-Serve: stall-free batching with chunked prefill. Each iteration has a token budget of
- * {@code chunk_size}: running decodes first (one token each), then in-flight prefills continue with
- * a chunk, then new prompts start with whatever budget is left. Unlike the reference, decodes also
- * respect the budget, so no iteration ever exceeds it.
+ * {@code chunk_size}: running decodes first (one token each, or their speculative verify chunk,
+ * shortened to the budget), then in-flight prefills continue with a chunk, then new prompts start
+ * with whatever budget is left. Unlike the reference, decodes also respect the budget, so no
+ * iteration ever exceeds it.
  */
 final class SarathiScheduler extends PagedScheduler {
   SarathiScheduler(SchedulerContext ctx) {
@@ -19,7 +20,7 @@ final class SarathiScheduler extends PagedScheduler {
   private int nextTokens(Request r, int batchTokens) {
     int budget = config.chunkSize() - batchTokens;
     if (r.prefillComplete()) {
-      return budget > 0 ? 1 : 0;
+      return Math.max(0, Math.min(r.decodeStepTokens(), budget));
     }
     return Math.max(0, Math.min(r.prefillTokens() - r.processed(), budget));
   }
@@ -40,8 +41,8 @@ final class SarathiScheduler extends PagedScheduler {
         skipped.add(r);
         continue;
       }
-      if (makeRoom(r)) {
-        allocateRequest(r);
+      if (makeRoom(r, next)) {
+        allocateRequest(r, next);
         b.add(r, next);
       }
     }

@@ -21,7 +21,7 @@ public final class LinearPredictor implements ExecutionTimePredictor {
     long kv = 0;
     long prefill = 0;
     for (int i = 0; i < b.size(); i++) {
-      if (b.isPrefill(i)) {
+      if (b.isPrefill(i) || b.isVerify(i)) {
         prefill += (long) b.numTokens(i) * (b.processedBefore(i) + b.numTokens(i));
       } else {
         kv += b.processedBefore(i);

@@ -49,7 +49,8 @@ public final class RooflinePredictor implements ExecutionTimePredictor {
     for (int i = 0; i < n; i++) {
       double c = batch.numTokens(i);
       double p = batch.processedBefore(i);
-      if (batch.isPrefill(i)) {
+      // a speculative verify pass attends like a prefill chunk over its KV prefix
+      if (batch.isPrefill(i) || batch.isVerify(i)) {
         prefillWork += ops.prefillWork(c, p);
         prefillKv += p + c;
         prefillTokens += c;

@@ -69,7 +69,8 @@ public final class ProfilePredictor implements ExecutionTimePredictor {
     long chunkSquares = 0;
     for (int i = 0; i < n; i++) {
       int processed = batch.processedBefore(i);
-      if (batch.isPrefill(i)) {
+      // a speculative verify pass attends like a prefill chunk over its KV prefix
+      if (batch.isPrefill(i) || batch.isVerify(i)) {
         long c = batch.numTokens(i);
         prefills++;
         prefillKv += OpTables.roundUp(processed, OpTables.KV_STEP);

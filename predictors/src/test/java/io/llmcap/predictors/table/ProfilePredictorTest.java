@@ -136,6 +136,15 @@ class ProfilePredictorTest {
   }
 
   @Test
+  void verifyPassIsLookedUpAsAPrefillChunk() {
+    ProfilePredictor p = predictor(OpTablesTest.GQA, 1, 1);
+    Batch verify = new Batch(new int[] {5}, new int[] {130}, new boolean[] {false});
+    Batch chunk = new Batch(new int[] {5}, new int[] {130}, new boolean[] {true});
+    assertEquals(p.predict(chunk, 0), p.predict(verify, 0));
+    assertEquals(0, p.predict(verify, 0).attnDecode());
+  }
+
+  @Test
   void deterministic() {
     ProfilePredictor a = predictor(OpTablesTest.GQA, 2, 2);
     ProfilePredictor b = predictor(OpTablesTest.GQA, 2, 2);
