@@ -22,9 +22,6 @@ import io.llmcap.timing.PredictorContext;
 import io.llmcap.timing.PredictorProvider;
 import io.llmcap.timing.PredictorRegistry;
 import java.io.File;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -259,17 +256,7 @@ public final class Predictors {
               TABLES,
               key,
               () -> OpTables.build(trainer, samples, limits),
-              new ModelCache.Codec<>() {
-                @Override
-                public void write(OpTables value, OutputStream out) throws IOException {
-                  value.write(out);
-                }
-
-                @Override
-                public OpTables read(InputStream in) throws IOException {
-                  return OpTables.read(in);
-                }
-              });
+              ModelCache.Codec.of(OpTables::write, OpTables::read));
       LOADED.put(key, tables);
     }
     String roots = folder.roots().stream().map(Path::toString).collect(Collectors.joining(" + "));

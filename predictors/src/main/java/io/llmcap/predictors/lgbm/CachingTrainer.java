@@ -3,9 +3,6 @@ package io.llmcap.predictors.lgbm;
 import io.llmcap.predictors.model.OpRegressor;
 import io.llmcap.predictors.model.OpTrainer;
 import io.llmcap.predictors.profile.OpSamples;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 
 /**
  * A {@link LightGbmTrainer} whose models are kept in a {@link ModelCache} (namespace {@value
@@ -16,17 +13,7 @@ import java.io.OutputStream;
 public final class CachingTrainer implements OpTrainer {
   static final String NAMESPACE = "lgbm-models";
   private static final ModelCache.Codec<TrainedModel> CODEC =
-      new ModelCache.Codec<>() {
-        @Override
-        public void write(TrainedModel value, OutputStream out) throws IOException {
-          value.write(out);
-        }
-
-        @Override
-        public TrainedModel read(InputStream in) throws IOException {
-          return TrainedModel.read(in);
-        }
-      };
+      ModelCache.Codec.of(TrainedModel::write, TrainedModel::read);
 
   private final LightGbmTrainer trainer;
   private final ModelCache cache;

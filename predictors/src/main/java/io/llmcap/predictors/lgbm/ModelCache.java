@@ -86,6 +86,33 @@ public final class ModelCache {
     void write(T value, OutputStream out) throws IOException;
 
     T read(InputStream in) throws IOException;
+
+    /** A codec of a value type that writes itself and has a static reader. */
+    static <T> Codec<T> of(Writer<T> writer, Reader<T> reader) {
+      return new Codec<>() {
+        @Override
+        public void write(T value, OutputStream out) throws IOException {
+          writer.write(value, out);
+        }
+
+        @Override
+        public T read(InputStream in) throws IOException {
+          return reader.read(in);
+        }
+      };
+    }
+  }
+
+  /** Writes a cached value, e.g. {@code OpTables::write}. */
+  @FunctionalInterface
+  public interface Writer<T> {
+    void write(T value, OutputStream out) throws IOException;
+  }
+
+  /** Reads a cached value, e.g. {@code OpTables::read}. */
+  @FunctionalInterface
+  public interface Reader<T> {
+    T read(InputStream in) throws IOException;
   }
 
   /** The cached payload, or empty when the entry is missing or fails its checksum. */
