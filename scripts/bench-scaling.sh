@@ -21,10 +21,10 @@ for sched in vllm sarathi; do
   # the same load per replica: QPS grows with the replicas
   for reps in 8 64; do
     qps=$(awk -v r="$reps" 'BEGIN { printf "%.2f", 6.45 * r }')
+    plot=()
+    [ "$sched$reps" = sarathi64 ] && plot=(--plot "$out/scaling.png") # the last run draws them all
     "${one_core[@]}" "$root/scripts/llmcap" bench --sizes 100000 --repeat 1 --csv "$out/scaling.csv" \
       --set predictor.type=roofline --set scheduler.type="$sched" \
-      --set cluster.replicas="$reps" --set workload.interval.qps="$qps"
+      --set cluster.replicas="$reps" --set workload.interval.qps="$qps" "${plot[@]}"
   done
 done
-"$root/scripts/llmcap" bench --sizes 10000 --repeat 1 --csv "$out/scaling.csv" --plot "$out/scaling.png" \
-  --set predictor.type=roofline

@@ -37,7 +37,7 @@ final class ScalingPlot {
           new XYChartBuilder()
               .width(800)
               .height(500)
-              .title("llmcap bench: wall time against simulated requests (2-core machine)")
+              .title("llmcap bench: wall time against simulated requests (one core, 1 GB heap)")
               .xAxisTitle("requests")
               .yAxisTitle("wall time (s)")
               .build();
