@@ -34,34 +34,6 @@ public record DeploymentSpec(
     SpeculativeEntry speculative)
     implements Serializable {
 
-  /** A deployment decoding plainly. */
-  public static DeploymentSpec of(
-      String model,
-      String sku,
-      String node,
-      int tp,
-      int pp,
-      int replicas,
-      String scheduler,
-      Integer chunkSize,
-      Integer maxTokensInBatch,
-      int batchSizeCap,
-      WorkloadEntry workload) {
-    return of(
-        model,
-        sku,
-        node,
-        tp,
-        pp,
-        replicas,
-        scheduler,
-        chunkSize,
-        maxTokensInBatch,
-        batchSizeCap,
-        workload,
-        null);
-  }
-
   public static DeploymentSpec of(
       String model,
       String sku,
