@@ -1,5 +1,7 @@
 package io.llmcap.predictors.profile;
 
+import static java.util.stream.Collectors.joining;
+
 import io.llmcap.catalog.Deployment;
 import io.llmcap.catalog.ModelSpec;
 import io.llmcap.config.ConfigException;
@@ -167,56 +169,21 @@ public final class ProfileFolder {
     }
     // vocab_size is deliberately not filtered on: it does not affect these ops, and the catalog
     // follows Hugging Face while the profiles record the reference's value (32000 vs 32768).
-    List<Integer> selected = new ArrayList<>();
-    TreeSet<String> shapes = new TreeSet<>();
-    TreeSet<Integer> tps = new TreeSet<>();
-    for (int r = 0; r < csv.rowCount(); r++) {
-      boolean shape =
-          csv.number(r, head) == model.numQHeads()
-              && csv.number(r, kvHead) == model.numKvHeads()
-              && csv.number(r, embd) == model.embeddingDim()
-              && csv.number(r, expanded) == model.mlpHiddenDim()
-              && csv.bool(r, gated) == model.useGatedMlp();
-      int rowTp = (int) csv.number(r, workers);
-      if (shape) {
-        tps.add(rowTp);
-        if (rowTp == tp) {
-          selected.add(r);
-        }
-      } else {
-        shapes.add(
-            String.format(
-                "n_head=%s n_kv_head=%s n_embd=%s n_expanded_embd=%s use_gated_mlp=%s",
-                csv.text(r, head),
-                csv.text(r, kvHead),
-                csv.text(r, embd),
-                csv.text(r, expanded),
-                csv.text(r, gated)));
-      }
-    }
-    String filter =
-        String.format(
-            "n_head=%d n_kv_head=%d n_embd=%d n_expanded_embd=%d use_gated_mlp=%s"
-                + " num_tensor_parallel_workers=%d",
-            model.numQHeads(),
-            model.numKvHeads(),
-            model.embeddingDim(),
-            model.mlpHiddenDim(),
-            model.useGatedMlp() ? "True" : "False",
-            tp);
-    if (selected.isEmpty()) {
-      throw new ConfigException(
-          file.toString(),
-          "no rows for "
-              + model.name()
-              + " ("
-              + filter
-              + "); "
-              + (tps.isEmpty()
-                  ? "the file has other model shapes: " + String.join("; ", shapes)
-                  : "the file has this shape at TP " + join(tps) + " only"));
-    }
-    String source = file + " [" + filter + "]";
+    Selection sel =
+        select(
+            csv,
+            file,
+            model,
+            tp,
+            workers,
+            List.of(
+                ShapeColumn.number("n_head", head, model.numQHeads()),
+                ShapeColumn.number("n_kv_head", kvHead, model.numKvHeads()),
+                ShapeColumn.number("n_embd", embd, model.embeddingDim()),
+                ShapeColumn.number("n_expanded_embd", expanded, model.mlpHiddenDim()),
+                ShapeColumn.bool("use_gated_mlp", gated, model.useGatedMlp())));
+    List<Integer> selected = sel.rows();
+    String source = file + " [" + sel.filter() + "]";
     List<OpSamples> out = new ArrayList<>();
     for (int k = 0; k < targets.length; k++) {
       Samples s = new Samples(MLP_OPS.get(k), source, "num_tokens");
@@ -259,43 +226,19 @@ public final class ProfileFolder {
     int saveTime = csv.optional(median(ATTN_KV_CACHE_SAVE));
     int block = csv.optional("block_size");
 
-    List<Integer> selected = new ArrayList<>();
-    TreeSet<String> shapes = new TreeSet<>();
-    TreeSet<Integer> tps = new TreeSet<>();
-    for (int r = 0; r < csv.rowCount(); r++) {
-      boolean shape =
-          csv.number(r, embd) == model.embeddingDim()
-              && csv.number(r, qHead) == model.numQHeads()
-              && csv.number(r, kvHead) == model.numKvHeads();
-      int rowTp = (int) csv.number(r, workers);
-      if (shape) {
-        tps.add(rowTp);
-        if (rowTp == tp) {
-          selected.add(r);
-        }
-      } else {
-        shapes.add(
-            String.format(
-                "n_embd=%s n_q_head=%s n_kv_head=%s",
-                csv.text(r, embd), csv.text(r, qHead), csv.text(r, kvHead)));
-      }
-    }
-    String filter =
-        String.format(
-            "n_embd=%d n_q_head=%d n_kv_head=%d num_tensor_parallel_workers=%d",
-            model.embeddingDim(), model.numQHeads(), model.numKvHeads(), tp);
-    if (selected.isEmpty()) {
-      throw new ConfigException(
-          csvFile.toString(),
-          "no rows for "
-              + model.name()
-              + " ("
-              + filter
-              + "); "
-              + (tps.isEmpty()
-                  ? "the file has other model shapes: " + String.join("; ", shapes)
-                  : "the file has this shape at TP " + join(tps) + " only"));
-    }
+    Selection sel =
+        select(
+            csv,
+            csvFile,
+            model,
+            tp,
+            workers,
+            List.of(
+                ShapeColumn.number("n_embd", embd, model.embeddingDim()),
+                ShapeColumn.number("n_q_head", qHead, model.numQHeads()),
+                ShapeColumn.number("n_kv_head", kvHead, model.numKvHeads())));
+    List<Integer> selected = sel.rows();
+    String filter = sel.filter();
     // Attention time does not depend on the KV block size (vidur-behaviour §14), so rather than
     // filtering on the scheduler's block size we keep one block size: the most common one.
     if (block >= 0) {
@@ -400,6 +343,70 @@ public final class ProfileFolder {
 
   private static String median(String op) {
     return "time_stats." + op + ".median";
+  }
+
+  /** A model-shape column of a profile and the value the deployment's rows hold there. */
+  private record ShapeColumn(String name, int col, long number, Boolean bool) {
+    static ShapeColumn number(String name, int col, long value) {
+      return new ShapeColumn(name, col, value, null);
+    }
+
+    static ShapeColumn bool(String name, int col, boolean value) {
+      return new ShapeColumn(name, col, 0, value);
+    }
+
+    boolean matches(ProfileCsv csv, int row) {
+      return bool == null ? csv.number(row, col) == number : csv.bool(row, col) == bool;
+    }
+
+    String expected() {
+      return name + "=" + (bool == null ? Long.toString(number) : bool ? "True" : "False");
+    }
+  }
+
+  /** The rows of one model shape at one TP, and the filter that chose them (for provenance). */
+  private record Selection(List<Integer> rows, String filter) {}
+
+  /**
+   * The rows whose shape columns all match and whose TP is {@code tp}, as the reference selects
+   * them; none is an error naming the filter and what the file has instead (other shapes, or this
+   * shape at other TPs).
+   */
+  private static Selection select(
+      ProfileCsv csv, Path file, ModelSpec model, int tp, int workers, List<ShapeColumn> shape) {
+    List<Integer> selected = new ArrayList<>();
+    TreeSet<String> shapes = new TreeSet<>();
+    TreeSet<Integer> tps = new TreeSet<>();
+    for (int r = 0; r < csv.rowCount(); r++) {
+      int row = r;
+      int rowTp = (int) csv.number(r, workers);
+      if (shape.stream().allMatch(c -> c.matches(csv, row))) {
+        tps.add(rowTp);
+        if (rowTp == tp) {
+          selected.add(r);
+        }
+      } else {
+        shapes.add(
+            shape.stream().map(c -> c.name() + "=" + csv.text(row, c.col())).collect(joining(" ")));
+      }
+    }
+    String filter =
+        shape.stream().map(ShapeColumn::expected).collect(joining(" "))
+            + " num_tensor_parallel_workers="
+            + tp;
+    if (selected.isEmpty()) {
+      throw new ConfigException(
+          file.toString(),
+          "no rows for "
+              + model.name()
+              + " ("
+              + filter
+              + "); "
+              + (tps.isEmpty()
+                  ? "the file has other model shapes: " + String.join("; ", shapes)
+                  : "the file has this shape at TP " + join(tps) + " only"));
+    }
+    return new Selection(selected, filter);
   }
 
   private static String join(TreeSet<Integer> values) {
