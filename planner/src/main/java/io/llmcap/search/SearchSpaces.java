@@ -1,7 +1,6 @@
 package io.llmcap.search;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmcap.config.ConfigException;
 import io.llmcap.config.ConfigLoader;
@@ -14,7 +13,6 @@ import io.llmcap.search.SearchSpace.SchedulerEntry;
 import io.llmcap.search.SearchSpace.SearchSettings;
 import io.llmcap.search.SearchSpace.SpeculativeEntry;
 import io.llmcap.search.SearchSpace.WorkloadEntry;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -49,20 +47,10 @@ public final class SearchSpaces {
     return normalize(raw, label);
   }
 
+  /** A search space has no defaults tree to merge into, so an override is written in place. */
   private static void set(ObjectNode tree, String assignment) {
-    int eq = assignment.indexOf('=');
-    if (eq <= 0) {
-      throw new ConfigException("--set", "'" + assignment + "' is not of the form key=value");
-    }
-    String key = assignment.substring(0, eq).trim();
-    String raw = assignment.substring(eq + 1).trim();
-    JsonNode value;
-    try {
-      value = Yaml.yaml().readTree(raw.isEmpty() ? "null" : raw);
-    } catch (IOException e) {
-      throw new ConfigException("--set " + key, "cannot read value '" + raw + "'");
-    }
-    String[] parts = key.split("\\.");
+    ConfigLoader.Assignment a = ConfigLoader.Assignment.parse(assignment, "--set ");
+    String[] parts = a.path();
     ObjectNode cursor = tree;
     for (int i = 0; i < parts.length - 1; i++) {
       JsonNode next = cursor.get(parts[i]);
@@ -70,11 +58,11 @@ public final class SearchSpaces {
         next = cursor.putObject(parts[i]);
       } else if (!next.isObject()) {
         throw new ConfigException(
-            "--set " + key, "'" + parts[i] + "' is not a mapping; set the whole value instead");
+            "--set " + a.key(), "'" + parts[i] + "' is not a mapping; set the whole value instead");
       }
       cursor = (ObjectNode) next;
     }
-    cursor.set(parts[parts.length - 1], value == null ? NullNode.getInstance() : value);
+    cursor.set(parts[parts.length - 1], a.value());
   }
 
   /** Applies defaults and validates; the result has no null where a value is needed. */

@@ -83,29 +83,47 @@ public final class ConfigLoader {
 
   /** Applies one {@code dotted.key=value} override; the value is read as a YAML scalar. */
   public static void set(ObjectNode tree, String assignment) {
-    int eq = assignment.indexOf('=');
-    if (eq <= 0) {
-      throw new ConfigException("--set", "'" + assignment + "' is not of the form key=value");
-    }
-    String key = assignment.substring(0, eq).trim();
-    String raw = assignment.substring(eq + 1).trim();
-    JsonNode value;
-    try {
-      value = Yaml.yaml().readTree(raw.isEmpty() ? "null" : raw);
-    } catch (IOException e) {
-      throw new ConfigException(key, "cannot read value '" + raw + "'");
-    }
-    if (value == null || value.isMissingNode()) {
-      value = Yaml.yaml().nullNode();
-    }
-    String[] parts = key.split("\\.");
+    Assignment a = Assignment.parse(assignment, "");
+    String[] parts = a.path();
     ObjectNode overlay = Yaml.yaml().createObjectNode();
     ObjectNode cursor = overlay;
     for (int i = 0; i < parts.length - 1; i++) {
       cursor = cursor.putObject(parts[i]);
     }
-    cursor.set(parts[parts.length - 1], value);
+    cursor.set(parts[parts.length - 1], a.value());
     merge(tree, overlay, "");
+  }
+
+  /** One {@code dotted.key=value} override as given on a command line. */
+  public record Assignment(String key, JsonNode value) {
+    /**
+     * Reads {@code key=value}, the value as YAML (empty or absent: null).
+     *
+     * @param field prefixed to the key in the error about an unreadable value ({@code "--set "})
+     */
+    public static Assignment parse(String assignment, String field) {
+      int eq = assignment.indexOf('=');
+      if (eq <= 0) {
+        throw new ConfigException("--set", "'" + assignment + "' is not of the form key=value");
+      }
+      String key = assignment.substring(0, eq).trim();
+      String raw = assignment.substring(eq + 1).trim();
+      JsonNode value;
+      try {
+        value = Yaml.yaml().readTree(raw.isEmpty() ? "null" : raw);
+      } catch (IOException e) {
+        throw new ConfigException(field + key, "cannot read value '" + raw + "'");
+      }
+      if (value == null || value.isMissingNode()) {
+        value = Yaml.yaml().nullNode();
+      }
+      return new Assignment(key, value);
+    }
+
+    /** The key's dotted parts. */
+    public String[] path() {
+      return key.split("\\.");
+    }
   }
 
   /** Defaults, then the file (if any), then the overrides: the resolved tree. */
