@@ -355,21 +355,11 @@ public final class RooflineCalibrator {
   }
 
   private GemmGroup gemmOf(String sku, Map<String, Measured> measured) {
-    GemmGroup g = ownGemm.get(sku);
-    if (g == null) {
-      g = fitGemm(sku, measured.get(sku));
-      ownGemm.put(sku, g);
-    }
-    return g;
+    return ownGemm.computeIfAbsent(sku, s -> fitGemm(s, measured.get(s)));
   }
 
   private ElementwiseGroup elementwiseOf(String sku, Map<String, Measured> measured) {
-    ElementwiseGroup e = ownElementwise.get(sku);
-    if (e == null) {
-      e = fitElementwise(sku, measured.get(sku));
-      ownElementwise.put(sku, e);
-    }
-    return e;
+    return ownElementwise.computeIfAbsent(sku, s -> fitElementwise(s, measured.get(s)));
   }
 
   /** Attention of a SKU with attention rows, on top of its own or borrowed GEMM fit. */
