@@ -55,7 +55,6 @@ public final class RandomForestTrainer implements OpTrainer {
 
   public RandomForestTrainer(Settings settings) {
     this.settings = settings;
-    TRIBUO_LOG.fine("random forest " + settings);
   }
 
   public Settings settings() {
