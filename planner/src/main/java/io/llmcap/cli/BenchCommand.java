@@ -10,7 +10,6 @@ import io.llmcap.engine.SimulationResult;
 import io.llmcap.predictors.Predictors;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -74,6 +73,16 @@ final class BenchCommand implements Callable<Integer> {
     if (repeat < 1) {
       throw ConfigException.invalid("--repeat", repeat, "an integer ≥ 1");
     }
+    if (plot != null && csv == null) {
+      throw ConfigException.invalid("--plot", plot, "a PNG path together with --csv FILE");
+    }
+    for (Path p : new Path[] {csv, plot}) {
+      Path dir = p == null ? null : p.toAbsolutePath().getParent();
+      if (dir != null && !Files.isDirectory(dir)) {
+        throw ConfigException.invalid(
+            p == csv ? "--csv" : "--plot", p, "a file in an existing folder");
+      }
+    }
     out.printf(
         Locale.ROOT,
         "%-10s %10s %12s %14s %14s %10s %12s%n",
@@ -84,9 +93,6 @@ final class BenchCommand implements Callable<Integer> {
         "events/s",
         "restarts",
         "peak_heap_mb");
-    if (plot != null && csv == null) {
-      throw ConfigException.invalid("--plot", plot, "a PNG path together with --csv FILE");
-    }
     run(2000);
     for (int n : sizes) {
       double[] walls = new double[repeat];
@@ -145,7 +151,7 @@ final class BenchCommand implements Callable<Integer> {
       }
       Files.writeString(csv, row, StandardOpenOption.APPEND);
     } catch (IOException e) {
-      throw new UncheckedIOException("writing " + csv + ": " + e.getMessage(), e);
+      throw new ConfigException("--csv", "cannot write '" + csv + "': " + e);
     }
   }
 

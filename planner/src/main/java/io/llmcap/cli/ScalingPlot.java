@@ -1,7 +1,7 @@
 package io.llmcap.cli;
 
+import io.llmcap.config.ConfigException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,7 +54,7 @@ final class ScalingPlot {
       BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
       Files.move(tmp, png, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
-      throw new UncheckedIOException("plotting " + csv + " to " + png + ": " + e.getMessage(), e);
+      throw new ConfigException("--plot", "cannot plot '" + csv + "' to '" + png + "': " + e);
     }
   }
 }

@@ -13,6 +13,7 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -371,6 +372,28 @@ class BadInputTest {
             "time,prompt,output\n0.1,100,10\n",
             "trace.csv",
             "[time, prompt, output]"));
+  }
+
+  @ParameterizedTest(name = "bench {0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "--plot only      | --plot={dir}/s.png                        | --plot",
+        "csv in no folder | --csv={dir}/missing/s.csv                 | --csv",
+        "plot in no folder | --csv={dir}/s.csv --plot={dir}/no/s.png  | --plot",
+        "repeat 0         | --repeat=0                                | --repeat"
+      })
+  void benchRefusesBadOptionsBeforeRunning(
+      String name, String args, String field, @TempDir Path dir) {
+    List<String> argv = new ArrayList<>(List.of("bench", "--sizes", "100"));
+    for (String a : args.split(" ")) {
+      argv.add(a.replace("{dir}", dir.toString()));
+    }
+    Cli.Result r = Cli.run(argv.toArray(String[]::new));
+    assertEquals(2, r.status(), () -> name + ": " + r.err());
+    assertEquals("", r.out(), "refused before any run");
+    assertTrue(r.err().startsWith("error: " + field + ":"), r.err());
+    assertFalse(Files.exists(dir.resolve("s.csv")), "nothing written");
   }
 
   @ParameterizedTest(name = "{0}")
