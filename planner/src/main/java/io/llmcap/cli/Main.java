@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       ProfileCommand.class,
       PredictorsCommand.class,
+      ValidateCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -78,6 +78,8 @@ public final class Workloads {
                   c ->
                       new GammaIntervals(
                           c.workload().interval().qps(), c.workload().interval().cv(), c.seed())),
+              IntervalProvider.of(
+                  "constant", c -> new ConstantIntervals(c.workload().interval().qps())),
               IntervalProvider.of("static", c -> new StaticIntervals()),
               IntervalProvider.of(
                   "trace",
@@ -240,7 +242,7 @@ public final class Workloads {
     String type = choose("workload.interval.type", i.type(), INTERVALS.names());
     INTERVALS.options(INTERVALS.get(type), i.plugins());
     switch (type) {
-      case "poisson", "gamma", "preset" -> positive("workload.interval.qps", i.qps());
+      case "poisson", "gamma", "constant", "preset" -> positive("workload.interval.qps", i.qps());
       case "trace" -> {
         Path file = file("workload.interval.file", i.file(), baseDir);
         positive("workload.interval.time_scale", i.timeScale());

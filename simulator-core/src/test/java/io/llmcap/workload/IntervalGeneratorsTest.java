@@ -3,6 +3,7 @@ package io.llmcap.workload;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -27,6 +28,17 @@ class IntervalGeneratorsTest {
     double m = mean(x);
     double var = Arrays.stream(x).map(v -> (v - m) * (v - m)).sum() / (x.length - 1);
     return Math.sqrt(var) / m;
+  }
+
+  @Test
+  void constantArrivalsAreEvenlySpacedFromZero() {
+    double[] gaps = draw(new ConstantIntervals(8), 5);
+    double t = 0;
+    for (int i = 0; i < gaps.length; i++) {
+      t += gaps[i];
+      assertEquals(i / 8.0, t, 1e-12, "request " + i + " arrives at i / rate");
+    }
+    assertThrows(IllegalArgumentException.class, () -> new ConstantIntervals(0));
   }
 
   @Test

@@ -1,0 +1,192 @@
+package io.llmcap.validate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmcap.catalog.Catalog;
+import io.llmcap.catalog.NodeSku;
+import io.llmcap.config.ConfigLoader;
+import io.llmcap.validate.ManifestRow.RowError;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Turns one manifest row into the run config that simulates it as the engine it names would run it:
+ * same model, GPU, parallelism and server flags, the row's arrival process over its whole duration
+ * (or request count), from an empty server, with fixed request lengths.
+ */
+final class RowConfig {
+  private RowConfig() {}
+
+  /** A row llmcap cannot simulate yet (unknown engine, model or feature), with the reason. */
+  static final class Unsupported extends RuntimeException {
+    Unsupported(String reason) {
+      super(reason);
+    }
+  }
+
+  /** Engines llmcap models, as a manifest names them. */
+  static final List<String> ENGINES = List.of("vllm");
+
+  /**
+   * vLLM's defaults where a manifest leaves the flag blank: {@code max_num_batched_tokens} 8192 and
+   * {@code max_num_seqs} 256 for an OpenAI-compatible server on a GPU with ≥ 70 GiB (vLLM 0.15.1,
+   * {@code vllm/engine/arg_utils.py}, {@code _set_default_args}), {@code gpu_memory_utilization}
+   * 0.9 ({@code vllm/config/cache.py}).
+   */
+  static final int VLLM_MAX_NUM_BATCHED_TOKENS = 8192;
+
+  static final int VLLM_MAX_NUM_SEQS = 256;
+  static final double VLLM_GPU_MEMORY_UTILIZATION = 0.9;
+
+  /**
+   * The resolved config tree of the row's run, before the user's {@code --set} overrides.
+   *
+   * @throws Unsupported when llmcap cannot simulate the row
+   * @throws RowError when a cell holds a bad value
+   */
+  static ObjectNode of(ManifestRow row, Catalog catalog) {
+    String engine = row.text("engine");
+    if (engine == null || !ENGINES.contains(engine.toLowerCase(Locale.ROOT))) {
+      throw new Unsupported(
+          "engine '" + engine + "' is not modelled; supported: " + String.join(", ", ENGINES));
+    }
+    String model = require(row, "model");
+    if (!catalog.models().containsKey(model)) {
+      throw new Unsupported(
+          "model '"
+              + model
+              + "' is not in the catalog"
+              + (row.flags().contains("moe")
+                  ? " (mixture-of-experts models are not modelled)"
+                  : ""));
+    }
+    String gpu = require(row, "gpu");
+    if (!catalog.skus().containsKey(gpu)) {
+      throw new Unsupported("GPU '" + gpu + "' is not in the catalog");
+    }
+    for (String column : List.of("dtype", "kv_cache_dtype")) {
+      String dtype = row.text(column);
+      if (dtype != null
+          && !List.of("float16", "bfloat16", "fp16", "bf16", "auto").contains(dtype)) {
+        throw new Unsupported(column + " '" + dtype + "': only 16-bit weights and KV are modelled");
+      }
+    }
+    String arrival = require(row, "arrival").toLowerCase(Locale.ROOT);
+    if (!List.of("constant", "poisson").contains(arrival)) {
+      if (arrival.equals("concurrency")) {
+        throw new Unsupported("closed-loop arrivals (concurrency) are not modelled yet");
+      }
+      throw new RowError("arrival", "'" + arrival + "' must be constant, poisson or concurrency");
+    }
+    Double rate = row.positive("rate");
+    if (rate == null) {
+      throw new RowError("rate", "is required with arrival " + arrival);
+    }
+    Double duration = row.positive("duration_s");
+    Integer requests = row.text("num_requests") == null ? null : row.integer("num_requests", 1, 0);
+    if (duration == null && requests == null) {
+      throw new RowError("duration_s", "duration_s or num_requests is required");
+    }
+
+    ObjectNode tree = ConfigLoader.defaults();
+    put(tree, "name", row.id());
+    put(tree, "cluster.model", model);
+    put(tree, "cluster.sku", gpu);
+    put(tree, "cluster.node", row.text("node") != null ? row.text("node") : node(catalog, gpu));
+    put(tree, "cluster.tensor_parallel", row.integer("tp", 1, null));
+    put(tree, "cluster.pipeline_parallel", row.integer("pp", 1, 1));
+    put(tree, "cluster.replicas", row.integer("replicas", 1, 1));
+    double utilisation = fraction(row, "gpu_memory_utilization", VLLM_GPU_MEMORY_UTILIZATION);
+    put(tree, "cluster.memory_margin", 1 - utilisation);
+
+    put(tree, "scheduler.type", "sarathi");
+    put(
+        tree,
+        "scheduler.chunk_size",
+        row.integer("max_num_batched_tokens", 1, VLLM_MAX_NUM_BATCHED_TOKENS));
+    put(tree, "scheduler.batch_size_cap", row.integer("max_num_seqs", 1, VLLM_MAX_NUM_SEQS));
+
+    int input = row.integer("input_tokens", 1, null);
+    int output = row.integer("output_tokens", 1, null);
+    int maxModelLen = row.integer("max_model_len", 2, Math.max(input + output, 2));
+    if (input + output > maxModelLen) {
+      throw new RowError(
+          "max_model_len",
+          maxModelLen + " is below input_tokens + output_tokens = " + (input + output));
+    }
+    ObjectNode w = (ObjectNode) tree.get("workload");
+    w.putNull("preset");
+    put(tree, "workload.max_tokens", maxModelLen);
+    put(tree, "workload.length.type", "fixed");
+    put(tree, "workload.length.prefill_tokens", input);
+    put(tree, "workload.length.decode_tokens", output);
+    put(tree, "workload.interval.type", arrival);
+    put(tree, "workload.interval.qps", rate);
+    if (requests != null) {
+      put(tree, "workload.num_requests", requests);
+    } else {
+      w.putNull("num_requests");
+      put(tree, "workload.duration", duration);
+    }
+    put(tree, "metrics.batch_metrics", false);
+    put(tree, "metrics.chrome_trace", false);
+    return tree;
+  }
+
+  /**
+   * The node type of a row that names none: the catalog's largest server of that GPU (an 8-GPU
+   * NVSwitch box for data-centre SKUs), where benchmarks usually run.
+   */
+  private static String node(Catalog catalog, String gpu) {
+    return catalog.nodes().values().stream()
+        .filter(n -> n.sku().equals(gpu))
+        .max(Comparator.comparingInt(NodeSku::devicesPerNode))
+        .map(NodeSku::name)
+        .orElseThrow(() -> new Unsupported("no node type of GPU '" + gpu + "' in the catalog"));
+  }
+
+  private static String require(ManifestRow row, String column) {
+    String v = row.text(column);
+    if (v == null) {
+      throw new RowError(column, "is required");
+    }
+    return v;
+  }
+
+  private static double fraction(ManifestRow row, String column, double fallback) {
+    Double v = row.number(column);
+    if (v == null) {
+      return fallback;
+    }
+    if (!(v > 0 && v <= 1)) {
+      throw new RowError(column, "'" + row.text(column) + "' must be in (0, 1]");
+    }
+    return v;
+  }
+
+  /** Sets a dotted key of the tree to a typed value, creating sections on the way. */
+  private static void put(ObjectNode tree, String key, Object value) {
+    String[] parts = key.split("\\.");
+    ObjectNode node = tree;
+    for (int i = 0; i < parts.length - 1; i++) {
+      node = node.has(parts[i]) ? (ObjectNode) node.get(parts[i]) : node.putObject(parts[i]);
+    }
+    node.set(parts[parts.length - 1], json(value));
+  }
+
+  private static JsonNode json(Object value) {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    if (value instanceof Integer i) {
+      return f.numberNode(i);
+    }
+    if (value instanceof Double d) {
+      return f.numberNode(d);
+    }
+    if (value instanceof Boolean b) {
+      return f.booleanNode(b);
+    }
+    return f.textNode(String.valueOf(value));
+  }
+}

@@ -1,0 +1,132 @@
+package io.llmcap.validate;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmcap.catalog.Catalog;
+import io.llmcap.config.ConfigException;
+import io.llmcap.config.ConfigLoader;
+import io.llmcap.config.SimulationConfig;
+import io.llmcap.engine.Simulation;
+import io.llmcap.engine.SimulationResult;
+import io.llmcap.metrics.Summary;
+import io.llmcap.predictors.Predictors;
+import io.llmcap.timing.ExecutionTimePredictor;
+import io.llmcap.validate.ManifestRow.RowError;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Simulates every row of a manifest on its own, from an empty server, and compares each predicted
+ * metric with the measured one. Rows that share a deployment shape share its predictor.
+ */
+public final class Validation {
+  /** How a row ended. */
+  public enum Status {
+    ok,
+    unsupported,
+    failed
+  }
+
+  /** One row's outcome: measured and predicted values by metric (null where either is absent). */
+  public record Outcome(
+      ManifestRow row,
+      Status status,
+      String reason,
+      Map<Metric, Double> measured,
+      Map<Metric, Double> predicted,
+      Map<String, Object> summary) {
+
+    /** Signed relative error, (predicted − measured) / measured, or null. */
+    public Double error(Metric m) {
+      Double p = predicted.get(m);
+      Double v = measured.get(m);
+      return status != Status.ok || p == null || v == null ? null : (p - v) / v;
+    }
+  }
+
+  private final Catalog catalog;
+  private final List<String> overrides;
+  private final Path baseDir;
+  private final Map<String, ExecutionTimePredictor> predictors = new HashMap<>();
+
+  /**
+   * @param overrides {@code KEY=VALUE} assignments applied to every row's run config after the
+   *     row's own settings (e.g. {@code predictor.type=roofline})
+   */
+  public Validation(Catalog catalog, List<String> overrides, Path baseDir) {
+    this.catalog = catalog;
+    this.overrides = List.copyOf(overrides);
+    this.baseDir = baseDir;
+  }
+
+  /** Runs every row in manifest order, telling {@code progress} about each as it ends. */
+  public List<Outcome> run(Manifest manifest, Consumer<Outcome> progress) {
+    List<Outcome> out = new ArrayList<>();
+    for (ManifestRow row : manifest.rows()) {
+      Outcome o = run(row);
+      progress.accept(o);
+      out.add(o);
+    }
+    return out;
+  }
+
+  /** Simulates one row. */
+  public Outcome run(ManifestRow row) {
+    Map<Metric, Double> measured = new EnumMap<>(Metric.class);
+    try {
+      for (Metric m : Metric.values()) {
+        Double v = m.measured(row);
+        if (v != null) {
+          measured.put(m, v);
+        }
+      }
+      ObjectNode tree = RowConfig.of(row, catalog);
+      for (String s : overrides) {
+        ConfigLoader.set(tree, s);
+      }
+      SimulationConfig config = ConfigLoader.bind(tree);
+      Simulation sim = Simulation.prepare(config, catalog, baseDir);
+      SimulationResult result = sim.run(predictor(config, sim), List.of(), false, List.of());
+      Map<String, Object> summary = Summary.of(result);
+      Map<Metric, Double> predicted = new EnumMap<>(Metric.class);
+      int output = config.workload().length().decodeTokens();
+      for (Metric m : Metric.values()) {
+        Double v = m.predicted(summary, output);
+        if (v != null) {
+          predicted.put(m, v);
+        }
+      }
+      return new Outcome(row, Status.ok, "", measured, predicted, summary);
+    } catch (RowConfig.Unsupported e) {
+      return new Outcome(row, Status.unsupported, e.getMessage(), measured, Map.of(), Map.of());
+    } catch (RowError | ConfigException e) {
+      return new Outcome(row, Status.failed, e.getMessage(), measured, Map.of(), Map.of());
+    }
+  }
+
+  private ExecutionTimePredictor predictor(SimulationConfig config, Simulation sim) {
+    String key =
+        config.cluster().model()
+            + "|"
+            + config.cluster().sku()
+            + "|"
+            + config.cluster().node()
+            + "|"
+            + config.cluster().tensorParallel()
+            + "|"
+            + config.cluster().pipelineParallel()
+            + "|"
+            + config.predictor();
+    ExecutionTimePredictor p = predictors.get(key);
+    if (p == null) {
+      Predictors.check(config.predictor());
+      p = Predictors.create(config, sim.deployment(), baseDir);
+      predictors.put(key, p);
+    }
+    return p;
+  }
+}
