@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * One row of the {@code deployments} dataset: the deployment id, the dimensions' cells ({@code
@@ -17,6 +18,13 @@ import java.util.Map;
 public record DeploymentResult(
     String deploymentId, Map<String, Object> settings, DeploymentMetrics metrics)
     implements Serializable {
+
+  /** A part file of another shape (an older version's) fails here, so that it is searched again. */
+  public DeploymentResult {
+    Objects.requireNonNull(deploymentId, "deployment_id");
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(metrics, "metrics");
+  }
 
   /** The row of deployment {@code d}. */
   public static DeploymentResult of(DeploymentSpec d, DeploymentMetrics metrics) {

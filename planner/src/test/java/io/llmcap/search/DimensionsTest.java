@@ -208,6 +208,8 @@ class DimensionsTest {
     SearchSpace s = SearchSpaces.load(file, List.of("routers=[round_robin, lor]"), dims);
     List<DeploymentSpec> both = Expansion.of(s, CATALOG, tmp, dims).deployments();
     assertEquals(2 * before.size(), both.size());
+    assertTrue(SearchJob.spaceYaml(s).contains("routers"), "a resumed search compares them");
+    assertFalse(SearchJob.spaceYaml(SearchSpaces.load(file)).contains("dimensions"));
     DeploymentSpec lor = both.get(1);
     assertEquals("lor", lor.get(new RouterDimension()));
     assertFalse(before.contains(lor.id()));

@@ -129,6 +129,19 @@ class ResultStoreTest {
     assertEquals(result("aaa", 1), again.readAll().get(0), "the killed run's result is kept");
   }
 
+  /** A part file of the flat row shape (before the dimensions) is searched again on resume. */
+  @Test
+  void aPartOfAnotherShapeIsNotFinished() throws IOException {
+    Path dir = tmp.resolve("r");
+    ResultStore.open(dir, SPACE, IDS, ResultStore.Mode.NEW).save(result("aaa", 1));
+    Files.writeString(
+        dir.resolve("parts/bbb.json"),
+        "{\"deployment\":{\"deploymentId\":\"bbb\",\"model\":\"m/x\",\"tp\":1},"
+            + "\"probes\":[]}");
+    assertEquals(
+        Set.of("aaa"), ResultStore.open(dir, SPACE, IDS, ResultStore.Mode.RESUME).finished());
+  }
+
   @Test
   void anExistingFolderIsRefusedReplacedOrResumedOnlyForTheSameSearch() {
     Path dir = tmp.resolve("r");
