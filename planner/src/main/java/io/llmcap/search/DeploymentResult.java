@@ -4,6 +4,7 @@ import io.llmcap.search.ResultColumns.Column;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,14 +75,18 @@ public record DeploymentResult(
     ResultColumns.writeCsv(file, cols, rows.stream().map(r -> r.values(cols)).toList());
   }
 
+  /** The default dimensions' column types, by name. */
+  private static final Map<String, Class<?>> TYPES = new HashMap<>();
+
+  static {
+    for (Column c : Dimensions.DEFAULT.columns()) {
+      TYPES.put(c.name(), c.type());
+    }
+  }
+
+  /** A built-in dimension's cell, of its column's type. */
   private Object setting(String column) {
-    return ResultColumns.coerce(
-        settings.get(column),
-        Dimensions.DEFAULT.columns().stream()
-            .filter(c -> c.name().equals(column))
-            .findFirst()
-            .orElseThrow()
-            .type());
+    return ResultColumns.coerce(settings.get(column), TYPES.get(column));
   }
 
   public String model() {

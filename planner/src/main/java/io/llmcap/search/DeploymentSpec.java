@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One point of a search space: a value for each of the search's {@link Dimensions}, and the id
@@ -202,13 +203,13 @@ public final class DeploymentSpec implements Serializable {
   @Override
   public boolean equals(Object o) {
     return o instanceof DeploymentSpec d
-        && java.util.Objects.equals(id, d.id)
+        && Objects.equals(id, d.id)
         && Arrays.equals(values, d.values);
   }
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(id, Arrays.hashCode(values));
+    return Objects.hash(id, Arrays.hashCode(values));
   }
 
   @Override

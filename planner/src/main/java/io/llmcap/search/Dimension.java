@@ -1,6 +1,7 @@
 package io.llmcap.search;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.llmcap.search.ResultColumns.Column;
 import java.io.Serializable;
 import java.util.List;
@@ -33,9 +34,7 @@ public interface Dimension<V> extends Serializable {
   @SuppressWarnings("unchecked")
   default List<V> values(SearchSpace space, DeploymentSpec outer) {
     Object parsed = space.dimensions() == null ? null : space.dimensions().get(key());
-    return parsed == null
-        ? parse(com.fasterxml.jackson.databind.node.MissingNode.getInstance(), key())
-        : (List<V>) parsed;
+    return parsed == null ? parse(MissingNode.getInstance(), key()) : (List<V>) parsed;
   }
 
   /**

@@ -8,6 +8,7 @@ import io.llmcap.search.SearchSpace.SpeculativeEntry;
 import io.llmcap.search.SearchSpace.WorkloadEntry;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
@@ -483,7 +484,7 @@ public final class Dimensions implements Serializable {
     @Override
     public List<Object> cells(SpeculativeEntry e) {
       return e == null
-          ? java.util.Arrays.asList(null, null, null)
+          ? Arrays.asList(null, null, null)
           : List.of(e.method(), e.numSpeculativeTokens(), e.acceptanceRate());
     }
 

@@ -15,11 +15,13 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The cartesian product of a search space, split into deployments to search and combinations that
@@ -80,9 +82,9 @@ public record Expansion(List<DeploymentSpec> deployments, List<Skipped> skipped)
       Dimensions dimensions,
       int at,
       Object[] values,
-      java.util.function.Consumer<DeploymentSpec> each) {
+      Consumer<DeploymentSpec> each) {
     if (at == values.length) {
-      each.accept(DeploymentSpec.of(dimensions, java.util.Arrays.asList(values.clone())));
+      each.accept(DeploymentSpec.of(dimensions, Arrays.asList(values.clone())));
       return;
     }
     Dimension<?> dim = dimensions.all().get(at);
