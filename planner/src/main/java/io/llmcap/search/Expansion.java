@@ -10,21 +10,18 @@ import io.llmcap.engine.Simulation;
 import io.llmcap.predictors.Predictors;
 import io.llmcap.predictors.profile.ProfileFolder;
 import io.llmcap.search.SearchSpace.ClusterEntry;
-import io.llmcap.search.SearchSpace.ModelEntry;
-import io.llmcap.search.SearchSpace.SchedulerEntry;
-import io.llmcap.search.SearchSpace.SpeculativeEntry;
-import io.llmcap.search.SearchSpace.WorkloadEntry;
 import io.llmcap.workload.Workloads;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The cartesian product of a search space, split into deployments to search and combinations that
@@ -36,101 +33,84 @@ public record Expansion(List<DeploymentSpec> deployments, List<Skipped> skipped)
   public record Skipped(String description, String reason) {}
 
   /**
-   * Expands the space. Mistakes that concern every deployment (an unknown name, a broken workload
-   * or trace file) throw a {@link ConfigException} whose field is the search config's path;
-   * combinations that cannot run are skipped with the reason.
+   * Expands the space over the {@link Dimensions#DEFAULT} dimensions. Mistakes that concern every
+   * deployment (an unknown name, a broken workload or trace file) throw a {@link ConfigException}
+   * whose field is the search config's path; combinations that cannot run are skipped with the
+   * reason.
    */
   public static Expansion of(SearchSpace s, Catalog catalog, Path baseDir) {
+    return of(s, catalog, baseDir, Dimensions.DEFAULT);
+  }
+
+  /**
+   * Expands the space over {@code dimensions}: their cartesian product, in their order (the first
+   * outermost), each combination either a deployment to search or skipped with the reason.
+   */
+  public static Expansion of(SearchSpace s, Catalog catalog, Path baseDir, Dimensions dimensions) {
     validate(s, catalog, baseDir);
     List<DeploymentSpec> out = new ArrayList<>();
     List<Skipped> skipped = new ArrayList<>();
     Set<String> workloadsRead = new HashSet<>();
     Set<String> ids = new HashSet<>();
-    for (int mi = 0; mi < s.models().size(); mi++) {
-      ModelEntry m = s.models().get(mi);
-      for (ClusterEntry c : s.clusters()) {
-        for (int tp : s.tensorParallel()) {
-          for (int pp : s.pipelineParallel()) {
-            for (Replicas rc : replicaCounts(s, c, tp * pp)) {
-              int replicas = rc.count();
-              // a reason that holds for every scheduler, cap and workload of this shape; still
-              // one skipped row per combination, so the counts add up to the product
-              String shapeReason =
-                  m.excludeTp().contains(tp)
-                      ? "TP" + tp + " excluded for this model"
-                      : rc.gpus() > c.gpus()
-                          ? (s.replicas() == null
-                                  ? "a replica needs "
-                                  : replicas + " replicas need ")
-                              + rc.gpus()
-                              + " GPUs, more than the cluster's budget of "
-                              + c.gpus()
-                          : null;
-              for (SchedulerEntry se : s.schedulers()) {
-                for (Integer chunk : orNull(se.chunkSizes())) {
-                  for (Integer budget : orNull(se.maxTokensInBatch())) {
-                    for (int cap : s.batchSizeCaps()) {
-                      for (WorkloadEntry w : s.workloads()) {
-                        for (SpeculativeEntry sp : orNull(s.speculative())) {
-                          DeploymentSpec d =
-                              DeploymentSpec.of(
-                                  m.name(),
-                                  c.sku(),
-                                  c.node(),
-                                  tp,
-                                  pp,
-                                  replicas,
-                                  se.type(),
-                                  chunk,
-                                  budget,
-                                  cap,
-                                  w,
-                                  sp != null && sp.speculates() ? sp : null);
-                          String reason =
-                              shapeReason != null
-                                  ? shapeReason
-                                  : !ids.add(d.id())
-                                      ? "the same deployment as an earlier combination"
-                                      : check(d, s, catalog, baseDir, workloadsRead);
-                          if (reason == null) {
-                            out.add(d);
-                          } else {
-                            skipped.add(new Skipped(describe(d), reason));
-                          }
-                        }
-                      }
-                    }
-                  }
-                }
-              }
-            }
+    product(
+        s,
+        dimensions,
+        0,
+        new Object[dimensions.all().size()],
+        d -> {
+          // a reason that holds for every scheduler, cap and workload of this shape: still one
+          // skipped row per combination, so the counts add up to the product
+          String shapeReason = shapeReason(d, s);
+          String reason =
+              shapeReason != null
+                  ? shapeReason
+                  : !ids.add(d.id())
+                      ? "the same deployment as an earlier combination"
+                      : check(d, s, catalog, baseDir, workloadsRead);
+          if (reason == null) {
+            out.add(d);
+          } else {
+            skipped.add(new Skipped(describe(d), reason));
           }
-        }
-      }
-    }
+        });
     return new Expansion(List.copyOf(out), List.copyOf(skipped));
   }
 
-  /**
-   * The replica counts to try with the GPUs they need: the most the budget holds (at least 1, so
-   * that a replica too big for the budget is reported as such), or each explicit count.
-   */
-  private record Replicas(int count, int gpus) {}
-
-  private static List<Replicas> replicaCounts(SearchSpace s, ClusterEntry c, int perReplica) {
-    if (s.replicas() == null) {
-      int r = Math.max(1, c.gpus() / perReplica);
-      return List.of(new Replicas(r, r * perReplica));
+  /** Calls {@code each} for every combination of the values of dimensions {@code at} onwards. */
+  private static void product(
+      SearchSpace s,
+      Dimensions dimensions,
+      int at,
+      Object[] values,
+      Consumer<DeploymentSpec> each) {
+    if (at == values.length) {
+      each.accept(DeploymentSpec.of(dimensions, Arrays.asList(values.clone())));
+      return;
     }
-    List<Replicas> out = new ArrayList<>();
-    for (int r : s.replicas()) {
-      out.add(new Replicas(r, r * perReplica));
+    Dimension<?> dim = dimensions.all().get(at);
+    for (Object v : dim.values(s, DeploymentSpec.partial(dimensions, values))) {
+      values[at] = v;
+      product(s, dimensions, at + 1, values, each);
     }
-    return out;
+    values[at] = null;
   }
 
-  private static <T> List<T> orNull(List<T> values) {
-    return values == null ? Collections.singletonList(null) : values;
+  /**
+   * Why a deployment's shape cannot run whatever its other settings: a TP the model excludes, or
+   * replicas that need more GPUs than the cluster's budget.
+   */
+  private static String shapeReason(DeploymentSpec d, SearchSpace s) {
+    if (d.modelEntry().excludeTp().contains(d.tp())) {
+      return "TP" + d.tp() + " excluded for this model";
+    }
+    ClusterEntry c = d.cluster();
+    if (d.gpus() > c.gpus()) {
+      return (s.replicas() == null ? "a replica needs " : d.replicas() + " replicas need ")
+          + d.gpus()
+          + " GPUs, more than the cluster's budget of "
+          + c.gpus();
+    }
+    return null;
   }
 
   /** The names and files every deployment uses, checked once with the search config's paths. */
@@ -235,7 +215,21 @@ public record Expansion(List<DeploymentSpec> deployments, List<Skipped> skipped)
                 + " k "
                 + d.speculative().numSpeculativeTokens()
                 + " a "
-                + d.speculative().acceptanceRate());
+                + d.speculative().acceptanceRate())
+        + more(d);
+  }
+
+  /** The values of the dimensions that {@link #describe} does not spell out. */
+  private static String more(DeploymentSpec d) {
+    StringBuilder sb = new StringBuilder();
+    List<Dimension<?>> all = d.dimensions().all();
+    for (int i = 0; i < all.size(); i++) {
+      String text = DeploymentSpec.describe(all.get(i), d.value(i));
+      if (text != null) {
+        sb.append(" / ").append(text);
+      }
+    }
+    return sb.toString();
   }
 
   /** Skip counts by the config field at fault, for the report. */

@@ -13,8 +13,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The columns of a result dataset, read from a result record's components in order: one source of
- * truth for the Parquet schema, the CSV twins and the README's schema table.
+ * The columns of a result dataset, read from a result record's components in order (or, for the
+ * {@code deployments} dataset, from the search's dimensions and {@link DeploymentMetrics}: see
+ * {@link DeploymentResult#columns}): one source of truth for the Parquet schema, the CSV twins and
+ * the README's schema table.
  */
 public final class ResultColumns {
   private ResultColumns() {}
@@ -50,13 +52,36 @@ public final class ResultColumns {
     return out;
   }
 
+  /** {@code v} as a value of {@code type} (a number of another width converted), NaN as null. */
+  public static Object coerce(Object v, Class<?> type) {
+    if (v instanceof Double d && d.isNaN()) {
+      return null;
+    }
+    if (v instanceof Number n && !type.isInstance(v)) {
+      if (type == Integer.class) {
+        return n.intValue();
+      }
+      if (type == Long.class) {
+        return n.longValue();
+      }
+      if (type == Double.class) {
+        return n.doubleValue();
+      }
+    }
+    return v;
+  }
+
   /** Writes a CSV with a header: plain values, empty for null, strings quoted when needed. */
   public static <T extends Record> void writeCsv(Path file, Class<T> type, List<T> rows) {
+    writeCsv(file, of(type), rows.stream().map(ResultColumns::values).toList());
+  }
+
+  /** Writes a CSV of {@code rows}, each with one value per column, with a header. */
+  public static void writeCsv(Path file, List<Column> columns, List<Object[]> rows) {
     try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-      w.write(String.join(",", of(type).stream().map(Column::name).toList()));
+      w.write(String.join(",", columns.stream().map(Column::name).toList()));
       w.write('\n');
-      for (T r : rows) {
-        Object[] v = values(r);
+      for (Object[] v : rows) {
         for (int i = 0; i < v.length; i++) {
           if (i > 0) {
             w.write(',');

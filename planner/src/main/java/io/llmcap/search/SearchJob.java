@@ -148,7 +148,7 @@ public final class SearchJob {
     List<DeploymentResult> rows =
         results.stream().map(DeploymentSearch.Result::deployment).toList();
     List<ProbeResult> probes = results.stream().flatMap(r -> r.probes().stream()).toList();
-    ResultColumns.writeCsv(stage.resolve("deployments.csv"), DeploymentResult.class, rows);
+    DeploymentResult.writeCsv(stage.resolve("deployments.csv"), rows);
     ResultColumns.writeCsv(stage.resolve("probes.csv"), ProbeResult.class, probes);
     ResultColumns.writeCsv(stage.resolve("skipped.csv"), Expansion.Skipped.class, x.skipped());
     List<String> summary =
@@ -413,10 +413,11 @@ public final class SearchJob {
 
   private static void writeParquet(
       SparkSession spark, Path dir, List<DeploymentSearch.Result> results) {
+    List<Column> columns = DeploymentResult.columns();
     List<Row> rows = new ArrayList<>();
     List<Row> probes = new ArrayList<>();
     for (DeploymentSearch.Result r : results) {
-      rows.add(RowFactory.create(ResultColumns.values(r.deployment())));
+      rows.add(RowFactory.create(r.deployment().values(columns)));
       for (ProbeResult p : r.probes()) {
         probes.add(RowFactory.create(ResultColumns.values(p)));
       }
@@ -424,7 +425,7 @@ public final class SearchJob {
     // explicit file: URIs, so a cluster's default filesystem (HDFS) is never used by accident
     // the rows are already computed (collected above): one write task, one file per partition
     spark
-        .createDataFrame(rows, schema(DeploymentResult.class))
+        .createDataFrame(rows, schema(columns))
         .repartition(1)
         .write()
         .partitionBy("model", "workload")
@@ -438,8 +439,13 @@ public final class SearchJob {
 
   /** The Spark schema of a result record, as documented in the README. */
   public static StructType schema(Class<? extends Record> type) {
+    return schema(ResultColumns.of(type));
+  }
+
+  /** The Spark schema of these columns. */
+  public static StructType schema(List<Column> columns) {
     List<StructField> fields = new ArrayList<>();
-    for (Column c : ResultColumns.of(type)) {
+    for (Column c : columns) {
       fields.add(DataTypes.createStructField(c.name(), sparkType(c.type()), c.nullable()));
     }
     return DataTypes.createStructType(fields);

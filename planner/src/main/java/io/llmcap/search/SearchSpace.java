@@ -1,7 +1,9 @@
 package io.llmcap.search;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.io.Serializable;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A capacity search, as written in {@code search-configs/*.yml}. Every deployment in the cartesian
@@ -9,7 +11,8 @@ import java.util.List;
  * speculative-decoding settings is searched for its maximum QPS under the SLOs. Absent keys take
  * the defaults documented in the README; {@link SearchSpaces#load} fills them in. Serializable,
  * like every record a search task carries, because Spark ships tasks and results with Java
- * serialization.
+ * serialization. {@code dimensions} holds the values of the {@link Dimension}s that read their own
+ * key (none of the built-in ones), by key; it is not a key of the YAML.
  */
 public record SearchSpace(
     String name,
@@ -26,7 +29,8 @@ public record SearchSpace(
     List<Slo> slos,
     SearchSettings search,
     PredictorEntry predictor,
-    List<SpeculativeEntry> speculative)
+    List<SpeculativeEntry> speculative,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, List<Object>> dimensions)
     implements Serializable {
 
   /** A model by catalog name, with TP degrees not to try for it. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmcap.config.ConfigException;
 import io.llmcap.config.ConfigLoader;
+import io.llmcap.config.DidYouMean;
 import io.llmcap.config.Yaml;
 import io.llmcap.scheduler.Schedulers;
 import io.llmcap.search.SearchSpace.ClusterEntry;
@@ -13,9 +14,13 @@ import io.llmcap.search.SearchSpace.SchedulerEntry;
 import io.llmcap.search.SearchSpace.SearchSettings;
 import io.llmcap.search.SearchSpace.SpeculativeEntry;
 import io.llmcap.search.SearchSpace.WorkloadEntry;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,6 +40,14 @@ public final class SearchSpaces {
    * YAML, so {@code tensor_parallel=[1,2]} works), then normalizes.
    */
   public static SearchSpace load(Path file, List<String> overrides) {
+    return load(file, overrides, Dimensions.DEFAULT);
+  }
+
+  /**
+   * As {@link #load(Path, List)}, with the keys of the {@code dimensions} that read their own key
+   * read and validated by them (see {@link Dimension#parse}).
+   */
+  public static SearchSpace load(Path file, List<String> overrides, Dimensions dimensions) {
     String label = file.toString();
     JsonNode tree = ConfigLoader.readFile(file);
     if (!tree.isObject()) {
@@ -43,8 +56,49 @@ public final class SearchSpaces {
     for (String o : overrides) {
       set((ObjectNode) tree, o);
     }
+    checkKeys(tree, label, dimensions);
+    Map<String, List<Object>> owned = new LinkedHashMap<>();
+    for (Dimension<?> d : dimensions.all()) {
+      if (d.ownsKey() && tree.has(d.key())) {
+        JsonNode node = ((ObjectNode) tree).remove(d.key());
+        owned.put(d.key(), new ArrayList<>(d.parse(node, label + ": " + d.key())));
+      }
+    }
     SearchSpace raw = Yaml.bind(tree, SearchSpace.class, label);
-    return normalize(raw, label);
+    return normalize(raw, label, owned.isEmpty() ? null : owned);
+  }
+
+  /**
+   * Rejects a top-level key that is neither a field of {@link SearchSpace} nor a dimension's own
+   * key, as binding would, listing the keys allowed ({@code dimensions} is not one).
+   */
+  private static void checkKeys(JsonNode tree, String label, Dimensions dimensions) {
+    List<String> allowed = new ArrayList<>();
+    for (RecordComponent c : SearchSpace.class.getRecordComponents()) {
+      if (!c.getName().equals("dimensions")) {
+        allowed.add(ResultColumns.snake(c.getName()));
+      }
+    }
+    for (Dimension<?> d : dimensions.all()) {
+      if (d.ownsKey()) {
+        allowed.add(d.key());
+      }
+    }
+    allowed.sort(Comparator.naturalOrder());
+    Iterator<String> keys = tree.fieldNames();
+    while (keys.hasNext()) {
+      String key = keys.next();
+      if (!allowed.contains(key)) {
+        throw new ConfigException(
+            label + ": " + key,
+            "unknown key '"
+                + key
+                + "'"
+                + DidYouMean.hint(key, allowed)
+                + "; allowed keys: "
+                + String.join(", ", allowed));
+      }
+    }
   }
 
   /** A search space has no defaults tree to merge into, so an override is written in place. */
@@ -67,6 +121,11 @@ public final class SearchSpaces {
 
   /** Applies defaults and validates; the result has no null where a value is needed. */
   public static SearchSpace normalize(SearchSpace s, String file) {
+    return normalize(s, file, s.dimensions());
+  }
+
+  private static SearchSpace normalize(
+      SearchSpace s, String file, Map<String, List<Object>> dimensions) {
     String p = file + ": ";
     if (s.name() == null || !s.name().matches("[A-Za-z0-9._-]+")) {
       throw ConfigException.invalid(p + "name", s.name(), "letters, digits, '.', '_' or '-'");
@@ -171,7 +230,8 @@ public final class SearchSpaces {
         slos,
         settings,
         predictor,
-        speculative);
+        speculative,
+        dimensions);
   }
 
   /**

@@ -336,7 +336,7 @@ class SearchCommandTest {
       probes.addAll(r.probes());
     }
     Path local = tmp.resolve("driver-only.csv");
-    ResultColumns.writeCsv(local, DeploymentResult.class, rows);
+    DeploymentResult.writeCsv(local, rows);
     assertEquals(withoutWall(first.resolve("deployments.csv")), withoutWall(local));
     ResultColumns.writeCsv(local, ProbeResult.class, probes);
     assertEquals(Cli.lines(first.resolve("probes.csv")), Cli.lines(local));

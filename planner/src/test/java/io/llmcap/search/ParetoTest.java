@@ -26,45 +26,61 @@ class ParetoTest {
     boolean served = qps > 0;
     return new DeploymentResult(
         id,
-        "org/model",
-        "chat",
-        sku,
-        sku + "_node",
-        1,
-        1,
-        4,
-        "sarathi",
-        512,
-        null,
-        128,
-        null,
-        null,
-        null,
-        4,
-        perHour,
-        qps,
-        perHour == null ? null : qps / perHour,
-        served ? null : "ttft_p90",
-        false,
-        true,
-        nan,
-        served ? ttft : nan,
-        nan,
-        nan,
-        served ? tbt : nan,
-        nan,
-        nan,
-        nan,
-        nan,
-        nan,
-        nan,
-        nan,
-        nan,
-        nan,
-        nan,
-        8,
-        800,
-        0.5);
+        settings(
+            "model",
+            "org/model",
+            "workload",
+            "chat",
+            "sku",
+            sku,
+            "node",
+            sku + "_node",
+            "tp",
+            1,
+            "pp",
+            1,
+            "replicas",
+            4,
+            "scheduler",
+            "sarathi",
+            "chunk_size",
+            512,
+            "max_tokens_in_batch",
+            null,
+            "batch_size_cap",
+            128,
+            "speculative_method",
+            null,
+            "num_speculative_tokens",
+            null,
+            "acceptance_rate",
+            null),
+        new DeploymentMetrics(
+            4,
+            perHour,
+            qps,
+            perHour == null ? null : qps / perHour,
+            served ? null : "ttft_p90",
+            false,
+            true,
+            nan,
+            served ? ttft : nan,
+            nan,
+            nan,
+            served ? tbt : nan,
+            nan,
+            nan,
+            nan,
+            nan,
+            nan,
+            nan,
+            nan,
+            nan,
+            nan,
+            nan,
+            8,
+            800,
+            0.5));
   }
 
   @Test
@@ -175,5 +191,14 @@ class ParetoTest {
       m.put(metric, d);
     }
     return new Measurement(m, 100, 0.3, 0.5, 8, 100, 60, null);
+  }
+
+  /** Column name, value, ...: a row's dimension cells. */
+  static java.util.Map<String, Object> settings(Object... kv) {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put((String) kv[i], kv[i + 1]);
+    }
+    return m;
   }
 }

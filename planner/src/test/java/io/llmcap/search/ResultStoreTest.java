@@ -27,45 +27,61 @@ class ResultStoreTest {
     DeploymentResult d =
         new DeploymentResult(
             id,
-            "m/x",
-            "chat",
-            "a100",
-            "n",
-            1,
-            1,
-            2,
-            "vllm",
-            null,
-            4096,
-            64,
-            null,
-            null,
-            null,
-            2,
-            4.42,
-            maxQps,
-            maxQps / 4.42,
-            maxQps == 0 ? "ttft_p90" : null,
-            false,
-            true,
-            0.1 + 0.2,
-            Double.NaN,
-            1e-300,
-            Double.MIN_VALUE,
-            0.06328931888004874,
-            0,
-            0,
-            0,
-            0,
-            0,
-            0,
-            1.0 / 3,
-            0.5,
-            0.25,
-            12.5,
-            7,
-            1234567890123L,
-            1.5);
+            settings(
+                "model",
+                "m/x",
+                "workload",
+                "chat",
+                "sku",
+                "a100",
+                "node",
+                "n",
+                "tp",
+                1,
+                "pp",
+                1,
+                "replicas",
+                2,
+                "scheduler",
+                "vllm",
+                "chunk_size",
+                null,
+                "max_tokens_in_batch",
+                4096,
+                "batch_size_cap",
+                64,
+                "speculative_method",
+                null,
+                "num_speculative_tokens",
+                null,
+                "acceptance_rate",
+                null),
+            new DeploymentMetrics(
+                2,
+                4.42,
+                maxQps,
+                maxQps / 4.42,
+                maxQps == 0 ? "ttft_p90" : null,
+                false,
+                true,
+                0.1 + 0.2,
+                Double.NaN,
+                1e-300,
+                Double.MIN_VALUE,
+                0.06328931888004874,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                1.0 / 3,
+                0.5,
+                0.25,
+                12.5,
+                7,
+                1234567890123L,
+                1.5));
     ProbeResult p =
         new ProbeResult(id, 0, maxQps, true, null, 0.3, 0.01, 0.02, 0.0, 100, 30.5, false);
     return new DeploymentSearch.Result(d, List.of(p));
@@ -113,6 +129,19 @@ class ResultStoreTest {
     assertEquals(result("aaa", 1), again.readAll().get(0), "the killed run's result is kept");
   }
 
+  /** A part file of the flat row shape (before the dimensions) is searched again on resume. */
+  @Test
+  void aPartOfAnotherShapeIsNotFinished() throws IOException {
+    Path dir = tmp.resolve("r");
+    ResultStore.open(dir, SPACE, IDS, ResultStore.Mode.NEW).save(result("aaa", 1));
+    Files.writeString(
+        dir.resolve("parts/bbb.json"),
+        "{\"deployment\":{\"deploymentId\":\"bbb\",\"model\":\"m/x\",\"tp\":1},"
+            + "\"probes\":[]}");
+    assertEquals(
+        Set.of("aaa"), ResultStore.open(dir, SPACE, IDS, ResultStore.Mode.RESUME).finished());
+  }
+
   @Test
   void anExistingFolderIsRefusedReplacedOrResumedOnlyForTheSameSearch() {
     Path dir = tmp.resolve("r");
@@ -155,5 +184,14 @@ class ResultStoreTest {
           List.of("deployments.csv", "parts", "report", "search.yml"),
           s.map(p -> p.getFileName().toString()).sorted().toList());
     }
+  }
+
+  /** Column name, value, ...: a row's dimension cells. */
+  static java.util.Map<String, Object> settings(Object... kv) {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put((String) kv[i], kv[i + 1]);
+    }
+    return m;
   }
 }

@@ -1,0 +1,37 @@
+package io.llmcap.search;
+
+import java.io.Serializable;
+
+/**
+ * What the search measured for one deployment: its cost, the highest QPS meeting the SLOs and the
+ * metrics measured there, the columns of the {@code deployments} dataset after the dimensions'.
+ * Metrics are NaN when no QPS met the SLOs. {@code wallS} is host time, the only column that
+ * differs between identical searches.
+ */
+public record DeploymentMetrics(
+    int gpus,
+    Double dollarsPerHour,
+    double maxQps,
+    Double capacityPerDollar,
+    String failingSlo,
+    boolean nonMonotone,
+    boolean bracketClosed,
+    double ttftP50,
+    double ttftP90,
+    double ttftP99,
+    double tbtP50,
+    double tbtP99,
+    double batchTimeP99,
+    double tpotP50,
+    double e2eP50,
+    double e2eP90,
+    double e2eP99,
+    double schedulingDelayP99,
+    double outputTokensPerS,
+    double mfu,
+    double kvUsageMean,
+    double batchSizeMean,
+    int probes,
+    long simulatedRequests,
+    double wallS)
+    implements Serializable {}

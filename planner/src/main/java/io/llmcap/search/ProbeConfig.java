@@ -1,0 +1,163 @@
+package io.llmcap.search;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmcap.config.ConfigLoader;
+import java.nio.file.Path;
+
+/**
+ * A probe's run config, built with typed setters over the default config tree: each setter writes
+ * one known key (no {@code key=value} strings to parse), and the tree is bound and validated by
+ * {@link ConfigLoader#bind} as a config file would be. A setter naming a key the defaults lack is a
+ * programming error and throws.
+ */
+public final class ProbeConfig {
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+  private final ObjectNode tree = ConfigLoader.defaults();
+  private final Path baseDir;
+
+  /** {@code baseDir}: the search config's folder, against which its relative paths resolve. */
+  public ProbeConfig(Path baseDir) {
+    this.baseDir = baseDir;
+  }
+
+  /** The search config's folder. */
+  public Path baseDir() {
+    return baseDir;
+  }
+
+  /** The config tree, for {@link ConfigLoader#bind}. */
+  public ObjectNode tree() {
+    return tree;
+  }
+
+  public ProbeConfig name(String name) {
+    return put("name", F.textNode(name));
+  }
+
+  public ProbeConfig seed(long seed) {
+    return put("seed", F.numberNode(seed));
+  }
+
+  public ProbeConfig model(String model) {
+    return put("cluster.model", F.textNode(model));
+  }
+
+  public ProbeConfig sku(String sku) {
+    return put("cluster.sku", F.textNode(sku));
+  }
+
+  public ProbeConfig node(String node) {
+    return put("cluster.node", F.textNode(node));
+  }
+
+  public ProbeConfig tensorParallel(int tp) {
+    return put("cluster.tensor_parallel", F.numberNode(tp));
+  }
+
+  public ProbeConfig pipelineParallel(int pp) {
+    return put("cluster.pipeline_parallel", F.numberNode(pp));
+  }
+
+  public ProbeConfig replicas(int replicas) {
+    return put("cluster.replicas", F.numberNode(replicas));
+  }
+
+  public ProbeConfig router(String router) {
+    return put("router", F.textNode(router));
+  }
+
+  public ProbeConfig scheduler(String type) {
+    return put("scheduler.type", F.textNode(type));
+  }
+
+  /** The replica's batch size cap (all micro-batches together). */
+  public ProbeConfig batchSizeCap(long cap) {
+    return put("scheduler.batch_size_cap", F.numberNode(cap));
+  }
+
+  public ProbeConfig chunkSize(int chunk) {
+    return put("scheduler.chunk_size", F.numberNode(chunk));
+  }
+
+  public ProbeConfig maxTokensInBatch(int tokens) {
+    return put("scheduler.max_tokens_in_batch", F.numberNode(tokens));
+  }
+
+  public ProbeConfig numRequests(long n) {
+    return put("workload.num_requests", F.numberNode(n));
+  }
+
+  public ProbeConfig maxTokens(int tokens) {
+    return put("workload.max_tokens", F.numberNode(tokens));
+  }
+
+  /** Poisson arrivals at {@code qps}. */
+  public ProbeConfig poisson(double qps) {
+    put("workload.interval.type", F.textNode("poisson"));
+    return put("workload.interval.qps", F.numberNode(qps));
+  }
+
+  /** Lengths from a built-in preset. */
+  public ProbeConfig preset(String preset) {
+    return put("workload.preset", F.textNode(preset));
+  }
+
+  /** Lengths from a trace CSV (no preset). */
+  public ProbeConfig traceLengths(Path file) {
+    put("workload.preset", F.nullNode());
+    put("workload.length.type", F.textNode("trace"));
+    return put("workload.length.file", F.textNode(file.toString()));
+  }
+
+  /** Fixed lengths (no preset). */
+  public ProbeConfig fixedLengths(int prefillTokens, int decodeTokens) {
+    put("workload.preset", F.nullNode());
+    put("workload.length.type", F.textNode("fixed"));
+    put("workload.length.prefill_tokens", F.numberNode(prefillTokens));
+    return put("workload.length.decode_tokens", F.numberNode(decodeTokens));
+  }
+
+  public ProbeConfig predictor(String type) {
+    return put("predictor.type", F.textNode(type));
+  }
+
+  public ProbeConfig predictorProfiles(Path profiles) {
+    return put("predictor.profiles", F.textNode(profiles.toString()));
+  }
+
+  /** Speculative decoding; {@code draftModel} null keeps the default. */
+  public ProbeConfig speculative(String method, String draftModel, int k, double acceptanceRate) {
+    put("speculative.method", F.textNode(method));
+    if (draftModel != null) {
+      put("speculative.draft_model", F.textNode(draftModel));
+    }
+    put("speculative.num_speculative_tokens", F.numberNode(k));
+    return put("speculative.acceptance_rate", F.numberNode(acceptanceRate));
+  }
+
+  /** Per-batch metrics and the Chrome trace: a search needs neither. */
+  public ProbeConfig batchMetrics(boolean batchMetrics, boolean chromeTrace) {
+    put("metrics.batch_metrics", F.booleanNode(batchMetrics));
+    return put("metrics.chrome_trace", F.booleanNode(chromeTrace));
+  }
+
+  /** Sets one dotted key of the tree; the key must exist in the defaults. */
+  private ProbeConfig put(String dotted, JsonNode value) {
+    String[] parts = dotted.split("\\.");
+    ObjectNode cursor = tree;
+    for (int i = 0; i < parts.length; i++) {
+      JsonNode next = cursor.get(parts[i]);
+      if (next == null || (i < parts.length - 1 && !next.isObject())) {
+        throw new IllegalStateException("no config key " + dotted + " in the defaults");
+      }
+      if (i == parts.length - 1) {
+        cursor.set(parts[i], value);
+      } else {
+        cursor = (ObjectNode) next;
+      }
+    }
+    return this;
+  }
+}

@@ -1,0 +1,302 @@
+package io.llmcap.search;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmcap.catalog.Catalog;
+import io.llmcap.config.ConfigException;
+import io.llmcap.config.ConfigLoader;
+import io.llmcap.config.SimulationConfig;
+import io.llmcap.search.ResultColumns.Column;
+import io.llmcap.search.SearchSpace.PredictorEntry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The search dimensions: each one's values, columns, id parts and config; the expansion of the
+ * shipped search configs as before the dimensions existed; and a dimension added as one class.
+ */
+class DimensionsTest {
+  private static final Catalog CATALOG = Catalog.builtin();
+
+  /** A space that uses every built-in dimension's variants: PP, knobs, lengths, speculation. */
+  private static final String SPACE =
+      """
+      name: dims
+      models: [{name: meta-llama/Llama-2-7b-hf}]
+      clusters: [{sku: a100, node: a100_pairwise_nvlink, gpus: 4}]
+      tensor_parallel: [1, 2]
+      pipeline_parallel: [1, 2]
+      schedulers:
+        - {type: vllm}
+        - {type: sarathi, chunk_sizes: [256, 512], max_tokens_in_batch: [2048]}
+      batch_size_caps: [32]
+      workloads:
+        - {name: chat, preset: chat, requests: 50, min_duration: 5, start_qps: 2}
+        - {name: fixed, length_type: fixed, prefill_tokens: 100, decode_tokens: 20}
+        - {name: traced, trace_file: lengths.csv, max_tokens: 2048}
+      speculative:
+        - {method: none}
+        - {method: draft_model, draft_model: meta-llama/Llama-2-7b-hf, num_speculative_tokens: 3}
+      predictor: {type: roofline}
+      """;
+
+  private static Path write(Path dir, String text) throws IOException {
+    Files.writeString(
+        dir.resolve("lengths.csv"), "num_prefill_tokens,num_decode_tokens\n100,10\n200,20\n");
+    return Files.writeString(dir.resolve("space.yml"), text);
+  }
+
+  private static Path searchConfigs() {
+    return Path.of(System.getProperty("user.dir")).getParent().resolve("search-configs");
+  }
+
+  /** Ids, descriptions and skips of every shipped search config, as the 11-deep loop gave them. */
+  @Test
+  void shippedSearchConfigsExpandAsBefore() throws IOException {
+    List<Path> files;
+    try (Stream<Path> s = Files.list(searchConfigs())) {
+      files = s.filter(p -> p.toString().endsWith(".yml")).sorted().toList();
+    }
+    StringBuilder sb = new StringBuilder();
+    for (Path f : files) {
+      Expansion x = Expansion.of(SearchSpaces.load(f), CATALOG, f.getParent());
+      sb.append("# ").append(f.getFileName()).append('\n');
+      for (DeploymentSpec d : x.deployments()) {
+        sb.append(d.id()).append(' ').append(Expansion.describe(d)).append('\n');
+      }
+      for (Expansion.Skipped k : x.skipped()) {
+        sb.append("skip ").append(k.description()).append(" | ").append(k.reason()).append('\n');
+      }
+    }
+    String pinned;
+    try (var in = getClass().getResourceAsStream("/search/expansion-ids.txt")) {
+      pinned = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertEquals(pinned, sb.toString());
+  }
+
+  /** The typed config of every probe binds to the config the old --set strings gave. */
+  @Test
+  void probeConfigsAreThoseOfTheSetStrings(@TempDir Path tmp) throws IOException {
+    SearchSpace s = SearchSpaces.load(write(tmp, SPACE));
+    Expansion x = Expansion.of(s, CATALOG, tmp);
+    assertEquals(2 * 2 * 3 * 3 * 2 - x.skipped().size(), x.deployments().size());
+    assertTrue(x.deployments().size() > 20, "" + x.skipped());
+    List<PredictorEntry> predictors =
+        List.of(s.predictor(), new PredictorEntry("roofline", "profiles"));
+    for (DeploymentSpec d : x.deployments()) {
+      for (PredictorEntry p : predictors) {
+        for (double qps : new double[] {0.5, 8, 1234.5678, 1e-4}) {
+          SimulationConfig typed = ConfigLoader.bind(d.toConfig(qps, 7, p, tmp));
+          SimulationConfig strings = ConfigLoader.bind(oldToConfig(d, qps, 7, p, tmp));
+          assertEquals(strings, typed, Expansion.describe(d));
+        }
+      }
+    }
+  }
+
+  @Test
+  void builtInDimensionValuesColumnsIdsAndConfig(@TempDir Path tmp) throws IOException {
+    SearchSpace s = SearchSpaces.load(write(tmp, SPACE));
+    DeploymentSpec outer = DeploymentSpec.partial(Dimensions.DEFAULT, new Object[11]);
+    assertEquals(List.of(1, 2), Dimensions.TP.values(s, outer));
+    assertEquals(List.of(new Column("tp", Integer.class, false)), Dimensions.TP.columns());
+    List<String> key = new ArrayList<>();
+    Dimensions.TP.id(2, key);
+    Dimensions.SPECULATIVE.id(null, key);
+    Dimensions.CHUNK_SIZE.id(null, key);
+    assertEquals(List.of("tp2", "csnull"), key, "plain decoding adds nothing; a null chunk does");
+    ProbeConfig c = new ProbeConfig(tmp);
+    Dimensions.TP.configure(2, null, c);
+    assertEquals(2, c.tree().path("cluster").path("tensor_parallel").asInt());
+    // a dimension's values are validated where the YAML is read, naming the field
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> SearchSpaces.load(write(tmp, SPACE + "batch_size_caps: [0]\n")));
+    assertTrue(e.getMessage().contains("batch_size_caps[0]"), e.getMessage());
+    // the scheduler's knobs depend on the scheduler chosen further out
+    Expansion x = Expansion.of(s, CATALOG, tmp);
+    DeploymentSpec sarathi =
+        x.deployments().stream()
+            .filter(d -> d.scheduler().equals("sarathi") && d.pp() == 2)
+            .findFirst()
+            .orElseThrow();
+    assertEquals(2048, sarathi.maxTokensInBatch());
+    SimulationConfig cfg = ConfigLoader.bind(sarathi.toConfig(1, 42, s.predictor(), tmp));
+    assertEquals(64, cfg.scheduler().batchSizeCap(), "the cap is per micro-batch");
+  }
+
+  @Test
+  void deploymentColumnsAreTheDocumentedOnes() {
+    assertEquals(
+        List.of(
+            "deployment_id",
+            "model",
+            "workload",
+            "sku",
+            "node",
+            "tp",
+            "pp",
+            "replicas",
+            "scheduler",
+            "chunk_size",
+            "max_tokens_in_batch",
+            "batch_size_cap",
+            "speculative_method",
+            "num_speculative_tokens",
+            "acceptance_rate",
+            "gpus",
+            "dollars_per_hour",
+            "max_qps",
+            "capacity_per_dollar",
+            "failing_slo",
+            "non_monotone",
+            "bracket_closed",
+            "ttft_p50",
+            "ttft_p90",
+            "ttft_p99",
+            "tbt_p50",
+            "tbt_p99",
+            "batch_time_p99",
+            "tpot_p50",
+            "e2e_p50",
+            "e2e_p90",
+            "e2e_p99",
+            "scheduling_delay_p99",
+            "output_tokens_per_s",
+            "mfu",
+            "kv_usage_mean",
+            "batch_size_mean",
+            "probes",
+            "simulated_requests",
+            "wall_s"),
+        DeploymentResult.columns().stream().map(Column::name).toList());
+  }
+
+  /** Adding a dimension: one class ({@link RouterDimension}) and one registration. */
+  @Test
+  void aDimensionIsOneClass(@TempDir Path tmp) throws IOException {
+    Dimensions dims = Dimensions.DEFAULT.with(new RouterDimension());
+    Path file = write(tmp, SPACE);
+    List<String> before =
+        Expansion.of(SearchSpaces.load(file), CATALOG, tmp).deployments().stream()
+            .map(DeploymentSpec::id)
+            .toList();
+    // absent, the new dimension changes no id and no order
+    assertEquals(
+        before,
+        Expansion.of(SearchSpaces.load(file, List.of(), dims), CATALOG, tmp, dims)
+            .deployments()
+            .stream()
+            .map(DeploymentSpec::id)
+            .toList());
+
+    SearchSpace s = SearchSpaces.load(file, List.of("routers=[round_robin, lor]"), dims);
+    List<DeploymentSpec> both = Expansion.of(s, CATALOG, tmp, dims).deployments();
+    assertEquals(2 * before.size(), both.size());
+    assertTrue(SearchJob.spaceYaml(s).contains("routers"), "a resumed search compares them");
+    assertFalse(SearchJob.spaceYaml(SearchSpaces.load(file)).contains("dimensions"));
+    DeploymentSpec lor = both.get(1);
+    assertEquals("lor", lor.get(new RouterDimension()));
+    assertFalse(before.contains(lor.id()));
+    assertNotEquals(both.get(0).id(), lor.id());
+    assertEquals("lor", ConfigLoader.bind(lor.toConfig(1, 42, s.predictor(), tmp)).router());
+    assertTrue(Expansion.describe(lor).endsWith(" / routers lor"), Expansion.describe(lor));
+    // its column comes last among the dimensions'
+    List<String> columns = DeploymentResult.columns(dims).stream().map(Column::name).toList();
+    assertEquals("router", columns.get(columns.indexOf("acceptance_rate") + 1));
+    assertEquals("lor", lor.cells().get(lor.cells().size() - 1));
+    // and the search config's YAML names its values in errors; other keys are still unknown
+    ConfigException bad =
+        assertThrows(
+            ConfigException.class,
+            () -> SearchSpaces.load(file, List.of("routers=[lor, nope]"), dims));
+    assertTrue(bad.getMessage().contains("routers[1]"), bad.getMessage());
+    ConfigException unknown =
+        assertThrows(
+            ConfigException.class, () -> SearchSpaces.load(file, List.of("routers=[lor]")));
+    assertTrue(unknown.getMessage().contains("unknown key 'routers'"), unknown.getMessage());
+    assertFalse(unknown.getMessage().contains("dimensions"), unknown.getMessage());
+    assertThrows(
+        ConfigException.class,
+        () -> SearchSpaces.load(file, List.of("dimensions={routers: [lor]}"), dims));
+  }
+
+  @Test
+  void aPartialPointHasNoId() {
+    assertNull(DeploymentSpec.partial(Dimensions.DEFAULT, new Object[11]).id());
+  }
+
+  /** The probe config as built before the dimensions: {@code --set} strings, one per key. */
+  private static ObjectNode oldToConfig(
+      DeploymentSpec d, double qps, long seed, PredictorEntry predictor, Path baseDir) {
+    ObjectNode t = ConfigLoader.defaults();
+    var workload = d.workload();
+    var speculative = d.speculative();
+    List<String> sets =
+        new ArrayList<>(
+            List.of(
+                "name=" + d.id(),
+                "seed=" + seed,
+                "cluster.model=" + d.model(),
+                "cluster.sku=" + d.sku(),
+                "cluster.node=" + d.node(),
+                "cluster.tensor_parallel=" + d.tp(),
+                "cluster.pipeline_parallel=" + d.pp(),
+                "cluster.replicas=" + d.replicas(),
+                "router=round_robin",
+                "scheduler.type=" + d.scheduler(),
+                "scheduler.batch_size_cap=" + (long) d.batchSizeCap() * d.pp(),
+                "scheduler.chunk_size=" + (d.chunkSize() == null ? 512 : d.chunkSize()),
+                "scheduler.max_tokens_in_batch="
+                    + (d.maxTokensInBatch() == null ? workload.maxTokens() : d.maxTokensInBatch()),
+                "workload.num_requests=" + d.requests(qps),
+                "workload.max_tokens=" + workload.maxTokens(),
+                "workload.interval.type=poisson",
+                "workload.interval.qps=" + qps,
+                "predictor.type=" + predictor.type(),
+                "metrics.batch_metrics=false",
+                "metrics.chrome_trace=false"));
+    if (speculative != null) {
+      sets.add("speculative.method=" + speculative.method());
+      if (speculative.draftModel() != null) {
+        sets.add("speculative.draft_model=" + speculative.draftModel());
+      }
+      sets.add("speculative.num_speculative_tokens=" + speculative.numSpeculativeTokens());
+      sets.add("speculative.acceptance_rate=" + speculative.acceptanceRate());
+    }
+    if (predictor.profiles() != null) {
+      sets.add("predictor.profiles=" + baseDir.resolve(predictor.profiles()).toAbsolutePath());
+    }
+    if (workload.preset() != null) {
+      sets.add("workload.preset=" + workload.preset());
+    } else if (workload.traceFile() != null) {
+      sets.add("workload.preset=null");
+      sets.add("workload.length.type=trace");
+      sets.add("workload.length.file=" + baseDir.resolve(workload.traceFile()).toAbsolutePath());
+    } else {
+      sets.add("workload.preset=null");
+      sets.add("workload.length.type=fixed");
+      sets.add("workload.length.prefill_tokens=" + workload.prefillTokens());
+      sets.add("workload.length.decode_tokens=" + workload.decodeTokens());
+    }
+    for (String s : sets) {
+      ConfigLoader.set(t, s);
+    }
+    return t;
+  }
+}
