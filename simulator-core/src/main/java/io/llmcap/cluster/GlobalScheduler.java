@@ -9,9 +9,9 @@ import java.util.List;
  *
  * <p>The simulator calls {@link #route} once per request, at its arrival time and in arrival order,
  * before the request is added to the chosen replica's waiting queue. A run has one router per pool
- * of replicas; it chooses within its pool only. A router may read each
- * replica's load ({@link ReplicaScheduler#numOutstanding()}, {@link ReplicaScheduler#numWaiting()},
- * {@link ReplicaScheduler#kv()}) and the request's lengths, and must not change either. To stay
+ * of replicas; it chooses within its pool only. A router may read each replica's load ({@link
+ * ReplicaScheduler#numOutstanding()}, {@link ReplicaScheduler#numWaiting()}, {@link
+ * ReplicaScheduler#kv()}) and the request's lengths, and must not change either. To stay
  * deterministic it draws random numbers only from a generator seeded by {@link
  * RouterContext#seed()}. Plug-in routers come from a {@link RouterProvider}.
  */

@@ -17,6 +17,8 @@ import io.llmcap.timing.BatchView;
 import io.llmcap.timing.ExecutionTime;
 import io.llmcap.timing.ExecutionTimePredictor;
 import io.llmcap.workload.OpenLoopSource;
+import io.llmcap.workload.RequestSource;
+import io.llmcap.workload.RequestSpec;
 import io.llmcap.workload.Workloads;
 import java.nio.file.Path;
 import java.util.List;
@@ -136,6 +138,57 @@ class PoolsTest {
         List.of("replica", "stage", "busy_fraction", "mfu", "kv_usage_mean", "kv_usage_peak"),
         List.copyOf(rows.get(0).keySet()));
     assertEquals(1, r.pools().size());
+  }
+
+  @Test
+  void aMovedRequestArrivesAfterTheTransferCostAndCompletesThere() {
+    SimulationConfig config = SimulationInvariantsTest.config("vllm", "round_robin", 1);
+    Simulation base = Simulation.prepare(config, Catalog.builtin(), Path.of(""));
+    Deployment d = base.deployment();
+    AtomicLong batchIds = new AtomicLong();
+    Pool a = Pools.pool("a", d, config, base.memory(), 1, 0, new LinearPredictor(d), batchIds);
+    Pool b = Pools.pool("b", d, config, base.memory(), 1, 1, new LinearPredictor(d), batchIds);
+    List<String> transfers = new java.util.ArrayList<>();
+    KvTransfer cost =
+        (r, from, to) -> {
+          transfers.add((from == null ? "-" : from.name()) + ">" + to.name());
+          return 0.75;
+        };
+    List<Double> completions = new java.util.ArrayList<>();
+    RequestSource nothing =
+        new RequestSource() {
+          @Override
+          public RequestSpec peek() {
+            return null;
+          }
+
+          @Override
+          public RequestSpec take() {
+            throw new AssertionError();
+          }
+
+          @Override
+          public void onCompleted(double t, RequestSpec request) {
+            completions.add(t);
+          }
+
+          @Override
+          public boolean done() {
+            return completions.size() == 1;
+          }
+        };
+    MetricsCollector metrics = new MetricsCollector(2, 1, List.of(), true, List.of());
+    Simulator sim =
+        new Simulator(
+            List.of(a, b), PoolSelector.FIRST, nothing, 0, metrics, Speculation.OFF, 1, cost);
+    sim.move(new Request(new RequestSpec(0, 0, 100, 10)), 1);
+    sim.run();
+    assertEquals(List.of("->b"), transfers);
+    RequestRecord q = metrics.requests().get(0);
+    assertEquals(1, q.replica());
+    assertEquals(0.75, q.scheduledAt(), 0.0, "it reaches its replica after the transfer");
+    assertEquals(1, completions.size());
+    assertTrue(sim.drained());
   }
 
   /** The big pool's own predictor, named apart (its times differ by TP and PP already). */
