@@ -1,5 +1,6 @@
 package io.llmcap.engine;
 
+import io.llmcap.kv.PromptContent;
 import io.llmcap.workload.RequestSpec;
 
 /**
@@ -8,6 +9,7 @@ import io.llmcap.workload.RequestSpec;
  * yields the first output token, so a request needs {@code decode - 1} decode iterations.
  */
 public final class Request {
+  private final RequestSpec spec;
   private final long id;
   private final double arrivedAt;
   private final int originalPrefill;
@@ -40,6 +42,7 @@ public final class Request {
   boolean holdsBlocks;
 
   public Request(RequestSpec spec) {
+    this.spec = spec;
     this.id = spec.id();
     this.arrivedAt = spec.arrivedAt();
     this.originalPrefill = spec.prefillTokens();
@@ -149,6 +152,26 @@ public final class Request {
 
   public double arrivedAt() {
     return arrivedAt;
+  }
+
+  /** The request as its source emitted it (what the source is told about at completion). */
+  public RequestSpec spec() {
+    return spec;
+  }
+
+  /** The client that sent it, or {@link RequestSpec#NONE}. */
+  public long clientId() {
+    return spec.clientId();
+  }
+
+  /** The session (conversation) it belongs to, or {@link RequestSpec#NONE}. */
+  public long sessionId() {
+    return spec.sessionId();
+  }
+
+  /** What its prompt holds, for prefix caching; null when unknown. */
+  public PromptContent promptContent() {
+    return spec.prompt();
   }
 
   /** Prompt length as the workload gave it (unchanged by restarts). */

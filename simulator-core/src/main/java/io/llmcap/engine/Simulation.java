@@ -19,6 +19,7 @@ import io.llmcap.scheduler.ReplicaScheduler;
 import io.llmcap.scheduler.SchedulerContext;
 import io.llmcap.scheduler.Schedulers;
 import io.llmcap.timing.ExecutionTimePredictor;
+import io.llmcap.workload.OpenLoopSource;
 import io.llmcap.workload.Workloads;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -272,22 +273,41 @@ public final class Simulation {
           Schedulers.create(
               new SchedulerContext(i, deployment.pp(), config.scheduler(), memory, batchIds)));
     }
-    MetricsCollector metrics =
-        new MetricsCollector(n, deployment.pp(), listeners, keepRecords, stops);
-    Simulator sim =
-        new Simulator(
+    Pool pool =
+        new Pool(
+            "default",
             deployment,
+            memory,
             replicas,
             Routers.create(
                 config.router(), config.routerOptions(), new RouterContext(n, routerSeed)),
             predictor,
-            Workloads.open(config.workload(), workloadSeed, baseDir),
+            speculation.draft() != null ? draftPredictor : null,
+            0);
+    MetricsCollector metrics =
+        new MetricsCollector(n, deployment.pp(), listeners, keepRecords, stops);
+    Simulator sim =
+        new Simulator(
+            List.of(pool),
+            PoolSelector.FIRST,
+            new OpenLoopSource(Workloads.open(config.workload(), workloadSeed, baseDir)),
             config.timeLimit(),
             metrics,
             speculation,
-            draftPredictor,
-            acceptanceSeed);
+            acceptanceSeed,
+            KvTransfer.FREE);
     sim.run();
+    return result(config, sim, metrics, wallStart);
+  }
+
+  /**
+   * What a finished simulator produced.
+   *
+   * @throws IllegalStateException when the run stalled: it was not stopped by the time limit or an
+   *     objective, yet requests are left unfinished or the source is not done
+   */
+  static SimulationResult result(
+      SimulationConfig config, Simulator sim, MetricsCollector metrics, long wallStart) {
     boolean limited =
         (config.timeLimit() > 0 && sim.now() > config.timeLimit()) || metrics.stoppedBy() != null;
     if (!limited && !sim.drained()) {
@@ -298,20 +318,30 @@ public final class Simulation {
               + (sim.arrived() - sim.completed())
               + " requests unfinished");
     }
-    long preemptions = replicas.stream().mapToLong(ReplicaScheduler::preemptions).sum();
+    List<Pool> pools = sim.pools();
+    Pool first = pools.get(0);
+    long preemptions = 0;
+    List<Integer> blocks = new ArrayList<>();
+    for (Pool p : pools) {
+      for (ReplicaScheduler r : p.replicas()) {
+        preemptions += r.preemptions();
+        blocks.add(r.kv().numBlocks());
+      }
+    }
     return new SimulationResult(
         config,
-        deployment,
-        memory,
-        predictor.describe(),
+        first.deployment(),
+        first.memory(),
+        first.predictor().describe(),
         metrics,
-        replicas.stream().map(r -> r.kv().numBlocks()).toList(),
-        replicas.get(0).maxBatchSize(),
+        List.copyOf(blocks),
+        first.maxBatchSize(),
         sim.arrived(),
         sim.events(),
         preemptions,
         sim.now(),
-        (System.nanoTime() - wallStart) / 1e9);
+        (System.nanoTime() - wallStart) / 1e9,
+        pools);
   }
 
   public SimulationConfig config() {

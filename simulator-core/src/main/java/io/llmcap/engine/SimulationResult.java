@@ -6,7 +6,12 @@ import io.llmcap.metrics.MetricsCollector;
 import io.llmcap.scheduler.MemoryPlan;
 import java.util.List;
 
-/** Everything a finished run produced. {@code wallSeconds} is host time, never written to files. */
+/**
+ * Everything a finished run produced. {@code wallSeconds} is host time, never written to files.
+ * {@code deployment}, {@code memory}, {@code predictor} and {@code maxBatchSize} describe the first
+ * pool (the only one in a single-pool run); {@code pools} describes each, and {@code
+ * kvBlocksPerReplica} lists every replica of every pool by replica id.
+ */
 public record SimulationResult(
     SimulationConfig config,
     Deployment deployment,
@@ -19,7 +24,8 @@ public record SimulationResult(
     long events,
     long preemptions,
     double endTime,
-    double wallSeconds) {
+    double wallSeconds,
+    List<Pool> pools) {
 
   /** True when the run's requests speculated ({@code speculative} method set and k ≥ 1). */
   public boolean speculative() {

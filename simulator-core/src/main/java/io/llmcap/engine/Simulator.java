@@ -1,243 +1,194 @@
 package io.llmcap.engine;
 
+import static io.llmcap.engine.Event.BATCH_END;
+import static io.llmcap.engine.Event.GLOBAL_SCHEDULE;
+import static io.llmcap.engine.Event.MOVE_ARRIVAL;
+import static io.llmcap.engine.Event.REPLICA_SCHEDULE;
+import static io.llmcap.engine.Event.STAGE_ARRIVAL;
+import static io.llmcap.engine.Event.STAGE_END;
+import static io.llmcap.engine.Event.STAGE_SCHEDULE;
+
 import io.llmcap.catalog.Deployment;
-import io.llmcap.cluster.GlobalScheduler;
 import io.llmcap.metrics.MetricsCollector;
 import io.llmcap.scheduler.ReplicaScheduler;
-import io.llmcap.timing.BatchView;
 import io.llmcap.timing.ExecutionTime;
 import io.llmcap.timing.ExecutionTimePredictor;
+import io.llmcap.workload.RequestSource;
 import io.llmcap.workload.RequestSpec;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.PriorityQueue;
 
 /**
- * The discrete-event loop. Events are ordered by (time, creation sequence), as in the reference:
- * arrivals take the lowest sequence numbers, so they win ties against every other event. Arrivals
- * are read lazily from the workload, one ahead, so memory does not grow with the request count.
+ * The discrete-event loop over one or more {@link Pool pools} of replicas. Events are ordered by
+ * (time, creation sequence), as in the reference; arrivals come from the {@link RequestSource} one
+ * at a time and win ties against every other event. The source hears of each completion and may
+ * then emit new arrivals; its end rule ends the run.
+ *
+ * <p>The jobs around the loop live in their own classes: {@link Routing} (pool and replica choice),
+ * {@link StagePipeline} (pipeline stages), {@link DraftTiming} (speculative draft passes) and
+ * {@link Speculation} (acceptance draws); the loop dispatches events and accounts metrics.
  */
 public final class Simulator {
-  private static final int ARRIVAL = 0;
-  private static final int GLOBAL_SCHEDULE = 1;
-  private static final int REPLICA_SCHEDULE = 2;
-  private static final int STAGE_ARRIVAL = 3;
-  private static final int STAGE_SCHEDULE = 4;
-  private static final int STAGE_END = 5;
-  private static final int BATCH_END = 6;
-
-  /** Non-arrival events number from here, above any arrival index. */
-  private static final long EVENT_SEQ_BASE = 1L << 62;
-
-  private static final class Event {
-    final double time;
-    final long seq;
-    final int type;
-    final int replica;
-    final int stage;
-    final Batch batch;
-    final Request request;
-    final ExecutionTime execution;
-    final double draftSeconds;
-
-    Event(
-        double time,
-        long seq,
-        int type,
-        int replica,
-        int stage,
-        Batch batch,
-        Request request,
-        ExecutionTime execution) {
-      this(time, seq, type, replica, stage, batch, request, execution, 0);
-    }
-
-    Event(
-        double time,
-        long seq,
-        int type,
-        int replica,
-        int stage,
-        Batch batch,
-        Request request,
-        ExecutionTime execution,
-        double draftSeconds) {
-      this.draftSeconds = draftSeconds;
-      this.time = time;
-      this.seq = seq;
-      this.type = type;
-      this.replica = replica;
-      this.stage = stage;
-      this.batch = batch;
-      this.request = request;
-      this.execution = execution;
-    }
-  }
-
-  private final Deployment deployment;
-  private final List<ReplicaScheduler> replicas;
-  private final GlobalScheduler router;
-  private final ExecutionTimePredictor predictor;
-  private final Iterator<RequestSpec> workload;
+  private final List<Pool> pools;
+  private final ReplicaScheduler[] replicas;
+  private final int[] poolOf;
+  private final ExecutionTimePredictor[] predictors;
+  private final DraftTiming[] drafts;
+  private final Deployment[] deployments;
+  private final double[] gemmFlopsPerTokenLayer;
+  private final RequestSource source;
   private final double timeLimit;
   private final MetricsCollector metrics;
   private final Speculation speculation;
-  private final ExecutionTimePredictor draftPredictor;
   private final long acceptanceSeed;
-  private final PriorityQueue<Event> queue =
-      new PriorityQueue<>(
-          (a, b) -> a.time != b.time ? Double.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
-  private final List<Request> routing = new ArrayList<>();
-  private final ArrayDeque<Batch>[] stageQueues;
-  private final boolean[] stageBusy;
-  private final int stages;
-  private final double gemmFlopsPerTokenLayer;
-  private long nextSeq = EVENT_SEQ_BASE;
+  private final KvTransfer transfer;
+  private final PriorityQueue<Event> queue = new PriorityQueue<>(Event.ORDER);
+  private final Routing routing;
+  private final StagePipeline stages;
+  private RequestSpec nextArrival;
+  private long nextSeq;
   private double now;
   private long events;
   private long arrived;
   private long completed;
-
-  public Simulator(
-      Deployment deployment,
-      List<ReplicaScheduler> replicas,
-      GlobalScheduler router,
-      ExecutionTimePredictor predictor,
-      Iterator<RequestSpec> workload,
-      double timeLimit,
-      MetricsCollector metrics) {
-    this(
-        deployment,
-        replicas,
-        router,
-        predictor,
-        workload,
-        timeLimit,
-        metrics,
-        Speculation.OFF,
-        null,
-        0);
-  }
+  private long moving;
+  private boolean ending;
 
   /**
-   * A simulator whose requests speculate.
-   *
-   * @param draftPredictor times the draft model's passes; required when {@code speculation} has a
-   *     draft model, ignored otherwise
+   * @param selector picks the pool of each arriving request (asked only when there are several)
+   * @param speculation the run's speculative decoding; every pool's draft predictor is required
+   *     when it has a draft model
    * @param acceptanceSeed seeds the acceptance draws
+   * @param transfer the cost of moving a request between replicas
    */
-  @SuppressWarnings("unchecked")
   public Simulator(
-      Deployment deployment,
-      List<ReplicaScheduler> replicas,
-      GlobalScheduler router,
-      ExecutionTimePredictor predictor,
-      Iterator<RequestSpec> workload,
+      List<Pool> pools,
+      PoolSelector selector,
+      RequestSource source,
       double timeLimit,
       MetricsCollector metrics,
       Speculation speculation,
-      ExecutionTimePredictor draftPredictor,
-      long acceptanceSeed) {
-    if (speculation.draft() != null && draftPredictor == null) {
-      throw new IllegalArgumentException(
-          "speculative.method draft_model needs a predictor for the draft model");
+      long acceptanceSeed,
+      KvTransfer transfer) {
+    this.pools = List.copyOf(pools);
+    int n = 0;
+    for (Pool p : this.pools) {
+      if (p.firstReplica() != n) {
+        throw new IllegalArgumentException(
+            "pool " + p.name() + " starts at replica " + p.firstReplica() + ", expected " + n);
+      }
+      if (speculation.draft() != null && p.draftPredictor() == null) {
+        throw new IllegalArgumentException(
+            "speculative.method draft_model needs a predictor for the draft model");
+      }
+      n += p.replicas().size();
+    }
+    this.replicas = new ReplicaScheduler[n];
+    this.poolOf = new int[n];
+    this.predictors = new ExecutionTimePredictor[n];
+    this.drafts = new DraftTiming[n];
+    this.deployments = new Deployment[this.pools.size()];
+    this.gemmFlopsPerTokenLayer = new double[this.pools.size()];
+    int[] stagesPerReplica = new int[n];
+    for (int pi = 0; pi < this.pools.size(); pi++) {
+      Pool p = this.pools.get(pi);
+      Deployment deployment = p.deployment();
+      DraftTiming draft = speculation.draft() != null ? new DraftTiming(p.draftPredictor()) : null;
+      for (int i = 0; i < p.replicas().size(); i++) {
+        int id = p.firstReplica() + i;
+        replicas[id] = p.replicas().get(i);
+        poolOf[id] = pi;
+        predictors[id] = p.predictor();
+        drafts[id] = draft;
+        stagesPerReplica[id] = deployment.pp();
+      }
+      deployments[pi] = deployment;
+      gemmFlopsPerTokenLayer[pi] =
+          2.0 * deployment.model().paramsPerLayerPerDevice(deployment.tp());
     }
     this.speculation = speculation;
-    this.draftPredictor = speculation.draft() != null ? draftPredictor : null;
     this.acceptanceSeed = acceptanceSeed;
-    this.deployment = deployment;
-    this.replicas = List.copyOf(replicas);
-    this.router = router;
-    this.predictor = predictor;
-    this.workload = workload;
+    this.source = source;
     this.timeLimit = timeLimit > 0 ? timeLimit : Double.POSITIVE_INFINITY;
     this.metrics = metrics;
-    this.stages = deployment.pp();
-    this.stageQueues = new ArrayDeque[replicas.size() * stages];
-    for (int i = 0; i < stageQueues.length; i++) {
-      stageQueues[i] = new ArrayDeque<>();
-    }
-    this.stageBusy = new boolean[replicas.size() * stages];
-    this.gemmFlopsPerTokenLayer = 2.0 * deployment.model().paramsPerLayerPerDevice(deployment.tp());
+    this.transfer = transfer;
+    this.routing = new Routing(this.pools, selector, n);
+    this.stages = new StagePipeline(stagesPerReplica);
   }
 
   /**
-   * Runs until every request completed, the time limit passed, or the metrics report an objective
-   * certainly missed ({@link MetricsCollector#stoppedBy()}).
+   * Runs until the source's end rule ends the run (open loop: every request completed), the time
+   * limit passed, the metrics report an objective certainly missed ({@link
+   * MetricsCollector#stoppedBy()}), or nothing is left to simulate.
    */
   public void run() {
-    scheduleNextArrival();
-    while (!queue.isEmpty()) {
-      Event e = queue.poll();
-      if (e.time < now) {
-        throw new IllegalStateException("time went backwards: " + e.time + " < " + now);
+    nextArrival = source.peek();
+    double endAt = Double.POSITIVE_INFINITY;
+    while (true) {
+      Event e = queue.peek();
+      boolean arrival = nextArrival != null && (e == null || nextArrival.arrivedAt() <= e.time);
+      if (!arrival && e == null) {
+        break;
       }
-      now = e.time;
+      double t = arrival ? nextArrival.arrivedAt() : e.time;
+      if (ending) {
+        if (t > endAt) {
+          break;
+        }
+      }
+      if (t < now) {
+        throw new IllegalStateException("time went backwards: " + t + " < " + now);
+      }
+      now = t;
       events++;
-      handle(e);
+      if (arrival) {
+        arrive(source.take());
+      } else {
+        handle(queue.poll());
+      }
+      if (ending && endAt == Double.POSITIVE_INFINITY) {
+        endAt = now;
+      }
       if (now > timeLimit || metrics.stoppedBy() != null) {
         break;
       }
     }
   }
 
+  private void arrive(RequestSpec spec) {
+    Request r = new Request(spec);
+    r.setSpeculate(speculation.k());
+    arrived++;
+    routing.add(r);
+    push(now, GLOBAL_SCHEDULE, -1, -1, null, null);
+    nextArrival = source.peek();
+  }
+
   private void handle(Event e) {
     switch (e.type) {
-      case ARRIVAL -> {
-        routing.add(e.request);
-        push(e.time, GLOBAL_SCHEDULE, -1, -1, null, null);
-        scheduleNextArrival();
-      }
       case GLOBAL_SCHEDULE -> globalSchedule(e.time);
       case REPLICA_SCHEDULE -> replicaSchedule(e.time, e.replica);
       case STAGE_ARRIVAL -> {
-        stageQueues[e.replica * stages + e.stage].addLast(e.batch);
+        stages.enqueue(e.replica, e.stage, e.batch);
         push(e.time, STAGE_SCHEDULE, e.replica, e.stage, null, null);
       }
       case STAGE_SCHEDULE -> stageSchedule(e.time, e.replica, e.stage);
       case STAGE_END -> stageEnd(e);
       case BATCH_END -> batchEnd(e.time, e.replica, e.batch);
+      case MOVE_ARRIVAL -> moveArrival(e.time, e.replica, e.request);
       default -> throw new IllegalStateException("unknown event type " + e.type);
     }
   }
 
-  private void scheduleNextArrival() {
-    if (workload.hasNext()) {
-      RequestSpec spec = workload.next();
-      Request r = new Request(spec);
-      r.setSpeculate(speculation.k());
-      Event a = new Event(spec.arrivedAt(), arrived++, ARRIVAL, -1, -1, null, r, null);
-      queue.add(a);
-    }
-  }
-
   private void globalSchedule(double t) {
-    if (routing.isEmpty()) {
-      return;
-    }
-    routing.sort((a, b) -> Double.compare(a.arrivedAt(), b.arrivedAt()));
-    boolean[] touched = new boolean[replicas.size()];
-    int[] order = new int[replicas.size()];
-    int n = 0;
-    for (Request r : routing) {
-      int target = router.route(r, replicas);
-      r.assignReplica(target);
-      replicas.get(target).add(r);
-      if (!touched[target]) {
-        touched[target] = true;
-        order[n++] = target;
-      }
-    }
-    routing.clear();
+    int n = routing.routeAll();
     for (int i = 0; i < n; i++) {
-      push(t, REPLICA_SCHEDULE, order[i], -1, null, null);
+      push(t, REPLICA_SCHEDULE, routing.touched(i), -1, null, null);
     }
   }
 
   private void replicaSchedule(double t, int replica) {
-    ReplicaScheduler rs = replicas.get(replica);
+    ReplicaScheduler rs = replicas[replica];
     List<Batch> batches = rs.onSchedule();
     if (batches.isEmpty()) {
       return;
@@ -250,15 +201,14 @@ public final class Simulator {
   }
 
   private void stageSchedule(double t, int replica, int stage) {
-    int slot = replica * stages + stage;
-    if (stageBusy[slot] || stageQueues[slot].isEmpty()) {
+    Batch b = stages.start(replica, stage);
+    if (b == null) {
       return;
     }
-    stageBusy[slot] = true;
-    Batch b = stageQueues[slot].pollFirst();
-    ExecutionTime et = predictor.predict(b, stage);
+    ExecutionTime et = predictors[replica].predict(b, stage);
     // the draft model proposes before the target's first stage verifies
-    double draft = stage == 0 && draftPredictor != null ? draftSeconds(b) : 0;
+    DraftTiming draftTiming = drafts[replica];
+    double draft = stage == 0 && draftTiming != null ? draftTiming.seconds(b) : 0;
     for (int i = 0; i < b.size(); i++) {
       b.request(i).onStageSchedule(t);
     }
@@ -275,100 +225,19 @@ public final class Simulator {
             draft));
   }
 
-  /**
-   * The draft model's time for one iteration: a first pass that runs the batch's prefill chunks
-   * (the draft keeps its own KV cache of the prompt) and each verifying request's last token, then
-   * one decode step per further proposed token over the requests still proposing.
-   */
-  private double draftSeconds(Batch b) {
-    int n = b.size();
-    int steps = 0;
-    int first = 0;
-    for (int i = 0; i < n; i++) {
-      if (b.isPrefill(i) || b.isVerify(i)) {
-        first++;
-      }
-      if (b.isVerify(i)) {
-        steps = Math.max(steps, b.numTokens(i) - 1);
-      }
-    }
-    double seconds = 0;
-    for (int step = 0; step < Math.max(steps, 1); step++) {
-      DraftStep view = new DraftStep(step == 0 ? first : n);
-      for (int i = 0; i < n; i++) {
-        if (step == 0 && b.isPrefill(i)) {
-          view.add(b.numTokens(i), b.processedBefore(i), true);
-        } else if (b.isVerify(i) && b.numTokens(i) - 1 > step) {
-          view.add(1, b.processedBefore(i) + step, false);
-        }
-      }
-      if (view.size() > 0) {
-        seconds += draftPredictor.predict(view, 0).totalSeconds();
-      }
-    }
-    return seconds;
-  }
-
-  /** One pass of the draft model, shaped as a batch for its predictor. */
-  private static final class DraftStep implements BatchView {
-    private final int[] tokens;
-    private final int[] before;
-    private final boolean[] prefill;
-    private int size;
-    private int total;
-
-    DraftStep(int capacity) {
-      tokens = new int[capacity];
-      before = new int[capacity];
-      prefill = new boolean[capacity];
-    }
-
-    void add(int n, int processedBefore, boolean isPrefill) {
-      tokens[size] = n;
-      before[size] = processedBefore;
-      prefill[size++] = isPrefill;
-      total += n;
-    }
-
-    @Override
-    public int size() {
-      return size;
-    }
-
-    @Override
-    public int numTokens(int i) {
-      return tokens[i];
-    }
-
-    @Override
-    public int processedBefore(int i) {
-      return before[i];
-    }
-
-    @Override
-    public boolean isPrefill(int i) {
-      return prefill[i];
-    }
-
-    @Override
-    public int totalTokens() {
-      return total;
-    }
-  }
-
   private void stageEnd(Event e) {
     Batch b = e.batch;
     double duration = e.execution.totalSeconds() + e.draftSeconds;
-    stageBusy[e.replica * stages + e.stage] = false;
+    stages.finish(e.replica, e.stage);
     for (int i = 0; i < b.size(); i++) {
       b.request(i).onStageEnd(e.time, duration, e.execution.modelSeconds() + e.draftSeconds);
     }
     if (speculation.enabled()) {
       metrics.onSpeculativeStage(e.draftSeconds, b.verifies() > 0 ? e.execution.totalSeconds() : 0);
     }
-    metrics.onStageEnd(b, e.stage, e.time - duration, duration, stageFlops(b));
+    metrics.onStageEnd(b, e.stage, e.time - duration, duration, stageFlops(poolOf[e.replica], b));
     push(e.time, STAGE_SCHEDULE, e.replica, e.stage, null, null);
-    if (e.stage == stages - 1) {
+    if (stages.isLast(e.replica, e.stage)) {
       push(e.time, BATCH_END, e.replica, e.stage, b, null);
     } else {
       push(e.time, STAGE_ARRIVAL, e.replica, e.stage + 1, b, null);
@@ -395,31 +264,59 @@ public final class Simulator {
         r.setLastTokenAt(t);
       }
     }
-    ReplicaScheduler rs = replicas.get(replica);
+    ReplicaScheduler rs = replicas[replica];
     rs.onBatchEnd(b);
     metrics.onBatchEnd(b, t);
     metrics.onKvSample(replica, t, rs.kv().allocated());
     metrics.onReplicaSample(
         b, t, rs.kv().allocated(), rs.numOutstanding() - rs.numWaiting(), rs.numWaiting());
+    boolean any = false;
     for (int i = 0; i < b.size(); i++) {
       Request r = b.request(i);
       if (r.completed()) {
         completed++;
         metrics.onRequestCompleted(r);
+        source.onCompleted(t, r.spec());
+        any = true;
       }
+    }
+    if (any) {
+      nextArrival = source.peek();
+      ending = ending || source.done();
     }
     push(t, REPLICA_SCHEDULE, replica, -1, null, null);
   }
 
+  /**
+   * Sends {@code request}, which no replica holds any more (its old replica released it), to
+   * replica {@code to}: it arrives there after the {@link KvTransfer} cost and joins the waiting
+   * queue like a routed request.
+   */
+  void move(Request request, int to) {
+    int from = request.replicaId();
+    Pool fromPool = from >= 0 ? pools.get(poolOf[from]) : null;
+    double cost = transfer.seconds(request, fromPool, pools.get(poolOf[to]));
+    moving++;
+    push(now + cost, MOVE_ARRIVAL, to, -1, null, request);
+  }
+
+  private void moveArrival(double t, int to, Request r) {
+    moving--;
+    r.assignReplica(to);
+    replicas[to].add(r);
+    push(t, REPLICA_SCHEDULE, to, -1, null, null);
+  }
+
   /** Dense FLOPs of one stage: weight GEMMs plus causal attention over each request's context. */
-  private double stageFlops(Batch b) {
+  private double stageFlops(int pool, Batch b) {
+    Deployment deployment = deployments[pool];
     int layers = deployment.layersPerStage();
     double attnPerToken =
         4.0
             * layers
             * deployment.model().qHeadsPerRank(deployment.tp())
             * deployment.model().headDim();
-    double f = gemmFlopsPerTokenLayer * layers * b.totalTokens();
+    double f = gemmFlopsPerTokenLayer[pool] * layers * b.totalTokens();
     for (int i = 0; i < b.size(); i++) {
       int n = b.numTokens(i);
       f += attnPerToken * n * (n + b.processedBefore(i));
@@ -428,7 +325,7 @@ public final class Simulator {
   }
 
   private void push(double t, int type, int replica, int stage, Batch b, Request r) {
-    queue.add(new Event(t, nextSeq++, type, replica, stage, b, r, null));
+    queue.add(new Event(t, nextSeq++, type, replica, stage, b, r, null, 0));
   }
 
   public double now() {
@@ -447,10 +344,24 @@ public final class Simulator {
     return completed;
   }
 
-  /** True when no request is left anywhere: all routed requests completed. */
+  /** The pools, in order; replica ids number through them. */
+  public List<Pool> pools() {
+    return pools;
+  }
+
+  /**
+   * True when the run ended as its source's end rule says and no request is left anywhere: all
+   * arrivals routed and every replica empty.
+   */
   public boolean drained() {
-    return queue.isEmpty()
-        && routing.isEmpty()
-        && replicas.stream().allMatch(ReplicaScheduler::isEmpty);
+    if (!source.done() || !routing.isEmpty() || moving > 0) {
+      return false;
+    }
+    for (ReplicaScheduler rs : replicas) {
+      if (!rs.isEmpty()) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -3,6 +3,7 @@ package io.llmcap.metrics;
 import io.llmcap.engine.Batch;
 import io.llmcap.engine.Request;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
@@ -26,7 +27,11 @@ public final class MetricsCollector {
   private final Distribution batchTokens = new Distribution();
   private final ReplicaTimeline timeline;
   private final Distribution specTokensPerStep = new Distribution();
-  private final int stages;
+  private final int[] stageBase;
+  private final int[] stagesOf;
+  private final long[] completedOf;
+  private final long[] batchesOf;
+  private final long[] tokensOf;
   private final double[] busy;
   private final double[] flops;
   private final double[] kvIntegral;
@@ -57,11 +62,34 @@ public final class MetricsCollector {
       List<RunListener> listeners,
       boolean keepRecords,
       List<EarlyStop> stops) {
+    this(uniform(replicas, stages), listeners, keepRecords, stops);
+  }
+
+  /**
+   * A collector for replicas of different pipeline depths (pools of different shapes).
+   *
+   * @param stagesPerReplica the pipeline stages of each replica, indexed by replica id
+   */
+  public MetricsCollector(
+      int[] stagesPerReplica,
+      List<RunListener> listeners,
+      boolean keepRecords,
+      List<EarlyStop> stops) {
+    int replicas = stagesPerReplica.length;
     this.records = keepRecords ? new ArrayList<>() : null;
     this.timeline = keepRecords ? new ReplicaTimeline(1 << 10) : null;
-    this.stages = stages;
-    this.busy = new double[replicas * stages];
-    this.flops = new double[replicas * stages];
+    this.stagesOf = stagesPerReplica.clone();
+    this.stageBase = new int[replicas];
+    int slots = 0;
+    for (int r = 0; r < replicas; r++) {
+      stageBase[r] = slots;
+      slots += stagesOf[r];
+    }
+    this.busy = new double[slots];
+    this.flops = new double[slots];
+    this.completedOf = new long[replicas];
+    this.batchesOf = new long[replicas];
+    this.tokensOf = new long[replicas];
     this.kvIntegral = new double[replicas];
     this.kvLastT = new double[replicas];
     this.kvLast = new int[replicas];
@@ -69,6 +97,12 @@ public final class MetricsCollector {
     this.listeners = List.copyOf(listeners);
     this.stops = List.copyOf(stops);
     this.exceedances = new long[stops.size()];
+  }
+
+  private static int[] uniform(int replicas, int stages) {
+    int[] out = new int[replicas];
+    Arrays.fill(out, stages);
+    return out;
   }
 
   public void onKvSample(int replica, double t, int allocatedBlocks) {
@@ -79,7 +113,7 @@ public final class MetricsCollector {
   }
 
   public void onStageEnd(Batch b, int stage, double start, double duration, double stageFlops) {
-    int i = b.replicaId() * stages + stage;
+    int i = stageBase[b.replicaId()] + stage;
     busy[i] += duration;
     flops[i] += stageFlops;
     for (RunListener l : listeners) {
@@ -92,6 +126,8 @@ public final class MetricsCollector {
     batchSize.add(b.size());
     batchTokens.add(b.totalTokens());
     tokensProcessed += b.totalTokens();
+    batchesOf[b.replicaId()]++;
+    tokensOf[b.replicaId()] += b.totalTokens();
     lastEventTime = Math.max(lastEventTime, t);
     for (RunListener l : listeners) {
       l.onBatchEnd(b, t);
@@ -139,6 +175,7 @@ public final class MetricsCollector {
   public void onRequestCompleted(Request r) {
     RequestRecord q = RequestRecord.of(r);
     completed++;
+    completedOf[r.replicaId()]++;
     ttft.add(q.ttft());
     e2e.add(q.e2e());
     schedulingDelay.add(q.schedulingDelay());
@@ -280,11 +317,36 @@ public final class MetricsCollector {
   }
 
   public double busySeconds(int replica, int stage) {
-    return busy[replica * stages + stage];
+    return busy[stageBase[replica] + stage];
   }
 
   public double flops(int replica, int stage) {
-    return flops[replica * stages + stage];
+    return flops[stageBase[replica] + stage];
+  }
+
+  /** Replicas measured. */
+  public int replicas() {
+    return stagesOf.length;
+  }
+
+  /** Pipeline stages of {@code replica}. */
+  public int stages(int replica) {
+    return stagesOf[replica];
+  }
+
+  /** Requests that completed on {@code replica}. */
+  public long completed(int replica) {
+    return completedOf[replica];
+  }
+
+  /** Batches {@code replica} ran to their end. */
+  public long batches(int replica) {
+    return batchesOf[replica];
+  }
+
+  /** Tokens the batches of {@code replica} processed. */
+  public long tokensProcessed(int replica) {
+    return tokensOf[replica];
   }
 
   /** Time-weighted mean of allocated KV blocks over [0, end]. */

@@ -1,5 +1,7 @@
 package io.llmcap.metrics;
 
+import io.llmcap.catalog.Deployment;
+import io.llmcap.engine.Pool;
 import io.llmcap.engine.SimulationResult;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,7 +51,60 @@ public final class Summary {
     s.put("weights_gib_per_device", r.memory().paramBytesPerDevice() / (double) (1L << 30));
     s.put("predictor", r.predictor());
     s.put("replicas", replicaStats(r, makespan));
+    if (r.pools().size() > 1) {
+      s.put("pools", poolStats(r, makespan));
+    }
     return s;
+  }
+
+  /**
+   * One entry per pool, for runs with several: its shape, what it completed and processed, and its
+   * replicas' mean busy fraction, MFU and KV use. (Top-level keys describe the first pool.)
+   */
+  private static List<Map<String, Object>> poolStats(SimulationResult r, double makespan) {
+    MetricsCollector m = r.metrics();
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Pool p : r.pools()) {
+      Deployment d = p.deployment();
+      long completed = 0;
+      long tokens = 0;
+      long batches = 0;
+      double busy = 0;
+      double flops = 0;
+      double kv = 0;
+      int n = p.replicas().size();
+      for (int rep = p.firstReplica(); rep < p.firstReplica() + n; rep++) {
+        completed += m.completed(rep);
+        tokens += m.tokensProcessed(rep);
+        batches += m.batches(rep);
+        for (int st = 0; st < d.pp(); st++) {
+          busy += m.busySeconds(rep, st);
+          flops += m.flops(rep, st);
+        }
+        kv += m.kvMeanBlocks(rep, makespan) / r.kvBlocksPerReplica().get(rep);
+      }
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("pool", p.name());
+      row.put("model", d.model().name());
+      row.put("sku", d.sku().name());
+      row.put("node", d.node().name());
+      row.put("tensor_parallel", d.tp());
+      row.put("pipeline_parallel", d.pp());
+      row.put("replicas", n);
+      row.put("predictor", p.predictor().describe());
+      row.put("max_batch_size", p.maxBatchSize());
+      row.put("kv_block_size", p.memory().blockSize());
+      row.put("kv_blocks_per_replica", p.kvBlocksPerReplica());
+      row.put("requests_completed", completed);
+      row.put("tokens_processed", tokens);
+      row.put("batches", batches);
+      double stageSeconds = makespan * n * d.pp();
+      row.put("busy_fraction", makespan > 0 ? busy / stageSeconds : 0.0);
+      row.put("mfu", makespan > 0 ? flops / (d.sku().peakFlops() * stageSeconds) : 0.0);
+      row.put("kv_usage_mean", kv / n);
+      out.add(row);
+    }
+    return out;
   }
 
   private static void speculative(Map<String, Object> s, SimulationResult r) {
@@ -87,20 +142,25 @@ public final class Summary {
 
   private static List<Map<String, Object>> replicaStats(SimulationResult r, double makespan) {
     MetricsCollector m = r.metrics();
-    int replicas = r.kvBlocksPerReplica().size();
-    double peak = r.deployment().sku().peakFlops();
+    boolean pooled = r.pools().size() > 1;
     List<Map<String, Object>> out = new ArrayList<>();
-    for (int rep = 0; rep < replicas; rep++) {
-      int blocks = r.kvBlocksPerReplica().get(rep);
-      for (int st = 0; st < r.deployment().pp(); st++) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("replica", rep);
-        row.put("stage", st);
-        row.put("busy_fraction", makespan > 0 ? m.busySeconds(rep, st) / makespan : 0.0);
-        row.put("mfu", makespan > 0 ? m.flops(rep, st) / (peak * makespan) : 0.0);
-        row.put("kv_usage_mean", m.kvMeanBlocks(rep, makespan) / blocks);
-        row.put("kv_usage_peak", m.kvPeakBlocks(rep) / (double) blocks);
-        out.add(row);
+    for (Pool p : r.pools()) {
+      double peak = p.deployment().sku().peakFlops();
+      for (int rep = p.firstReplica(); rep < p.firstReplica() + p.replicas().size(); rep++) {
+        int blocks = r.kvBlocksPerReplica().get(rep);
+        for (int st = 0; st < p.deployment().pp(); st++) {
+          Map<String, Object> row = new LinkedHashMap<>();
+          if (pooled) {
+            row.put("pool", p.name());
+          }
+          row.put("replica", rep);
+          row.put("stage", st);
+          row.put("busy_fraction", makespan > 0 ? m.busySeconds(rep, st) / makespan : 0.0);
+          row.put("mfu", makespan > 0 ? m.flops(rep, st) / (peak * makespan) : 0.0);
+          row.put("kv_usage_mean", m.kvMeanBlocks(rep, makespan) / blocks);
+          row.put("kv_usage_peak", m.kvPeakBlocks(rep) / (double) blocks);
+          out.add(row);
+        }
       }
     }
     return out;
