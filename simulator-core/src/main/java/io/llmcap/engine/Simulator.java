@@ -7,6 +7,7 @@ import io.llmcap.scheduler.ReplicaScheduler;
 import io.llmcap.timing.BatchView;
 import io.llmcap.timing.ExecutionTime;
 import io.llmcap.timing.ExecutionTimePredictor;
+import io.llmcap.timing.ModelFlops;
 import io.llmcap.workload.RequestSpec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -93,7 +94,7 @@ public final class Simulator {
   private final ArrayDeque<Batch>[] stageQueues;
   private final boolean[] stageBusy;
   private final int stages;
-  private final double gemmFlopsPerTokenLayer;
+  private final ModelFlops flops;
   private long nextSeq = EVENT_SEQ_BASE;
   private double now;
   private long events;
@@ -160,7 +161,7 @@ public final class Simulator {
       stageQueues[i] = new ArrayDeque<>();
     }
     this.stageBusy = new boolean[replicas.size() * stages];
-    this.gemmFlopsPerTokenLayer = 2.0 * deployment.model().paramsPerLayerPerDevice(deployment.tp());
+    this.flops = new ModelFlops(deployment);
   }
 
   /**
@@ -366,7 +367,7 @@ public final class Simulator {
     if (speculation.enabled()) {
       metrics.onSpeculativeStage(e.draftSeconds, b.verifies() > 0 ? e.execution.totalSeconds() : 0);
     }
-    metrics.onStageEnd(b, e.stage, e.time - duration, duration, stageFlops(b));
+    metrics.onStageEnd(b, e.stage, e.time - duration, duration, flops.stage(b));
     push(e.time, STAGE_SCHEDULE, e.replica, e.stage, null, null);
     if (e.stage == stages - 1) {
       push(e.time, BATCH_END, e.replica, e.stage, b, null);
@@ -409,22 +410,6 @@ public final class Simulator {
       }
     }
     push(t, REPLICA_SCHEDULE, replica, -1, null, null);
-  }
-
-  /** Dense FLOPs of one stage: weight GEMMs plus causal attention over each request's context. */
-  private double stageFlops(Batch b) {
-    int layers = deployment.layersPerStage();
-    double attnPerToken =
-        4.0
-            * layers
-            * deployment.model().qHeadsPerRank(deployment.tp())
-            * deployment.model().headDim();
-    double f = gemmFlopsPerTokenLayer * layers * b.totalTokens();
-    for (int i = 0; i < b.size(); i++) {
-      int n = b.numTokens(i);
-      f += attnPerToken * n * (n + b.processedBefore(i));
-    }
-    return f;
   }
 
   private void push(double t, int type, int replica, int stage, Batch b, Request r) {
