@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.DoubleUnaryOperator;
 import java.util.stream.IntStream;
@@ -160,11 +161,20 @@ public final class RooflineProfileWriter {
     return Math.min(MAX_TOKENS, model.maxPositionEmbeddings());
   }
 
+  /** TP degrees profiles are written and measured at. */
+  public static final int[] TPS = {1, 2, 4, 8};
+
+  /** TP degrees a model can be profiled at: dividing its heads, 1 when it cannot be split. */
+  public static int[] tps(ModelSpec model) {
+    if (model.noTensorParallel()) {
+      return new int[] {1};
+    }
+    return Arrays.stream(TPS).filter(tp -> model.numQHeads() % tp == 0).toArray();
+  }
+
   /** TP degrees a model is profiled at on a node. */
   public static int[] tensorParallelDegrees(ModelSpec model, NodeSku node) {
-    return IntStream.of(RooflineCalibrator.tps(model))
-        .filter(tp -> tp <= node.devicesPerNode())
-        .toArray();
+    return IntStream.of(tps(model)).filter(tp -> tp <= node.devicesPerNode()).toArray();
   }
 
   /** One (model, SKU) of the shipped profiles, with the node type its TP degrees must fit. */
@@ -220,7 +230,7 @@ public final class RooflineProfileWriter {
     Path dir = root.resolve("network").resolve(node.name());
     long[] sizes = messageSizes();
     List<int[]> allReduce = new ArrayList<>(); // {workers, devices_per_node}
-    for (int tp : RooflineCalibrator.TPS) {
+    for (int tp : TPS) {
       if (tp > 1 && tp <= node.devicesPerNode()) {
         allReduce.add(new int[] {tp, tp});
       }
