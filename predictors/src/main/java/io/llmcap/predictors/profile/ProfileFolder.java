@@ -38,11 +38,12 @@ public final class ProfileFolder {
   public static final List<String> MLP_OPS =
       Operator.predictedIn(Operator.ProfileFile.MLP).stream().map(Operator::profileName).toList();
 
-  public static final String ATTN_PREFILL = "attn_prefill";
-  public static final String ATTN_DECODE = "attn_decode";
-  public static final String ATTN_KV_CACHE_SAVE = "attn_kv_cache_save";
-  public static final String ALL_REDUCE = "all_reduce";
-  public static final String SEND_RECV = "send_recv";
+  // Profile names of single operators, for callers that key samples by name.
+  public static final String ATTN_PREFILL = Operator.ATTN_PREFILL.profileName();
+  public static final String ATTN_DECODE = Operator.ATTN_DECODE.profileName();
+  public static final String ATTN_KV_CACHE_SAVE = Operator.ATTN_KV_CACHE_SAVE.profileName();
+  public static final String ALL_REDUCE = Operator.ALL_REDUCE.profileName();
+  public static final String SEND_RECV = Operator.SEND_RECV.profileName();
 
   private final List<Path> roots;
 
