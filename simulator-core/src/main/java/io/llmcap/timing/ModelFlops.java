@@ -19,7 +19,21 @@ public final class ModelFlops {
     int tp = deployment.tp();
     this.gemmFlopsPerTokenLayer = 2.0 * model.paramsPerLayerPerDevice(tp);
     this.layers = deployment.layersPerStage();
-    this.attnPerToken = 4.0 * layers * model.qHeadsPerRank(tp) * model.headDim();
+    // Integer-valued products, exact in any order.
+    this.attnPerToken = attentionPerTokenPair(model.qHeadsPerRank(tp), model.headDim()) * layers;
+  }
+
+  /** FLOPs of one token through a {@code k} × {@code n} weight GEMM: a multiply-add per weight. */
+  public static double gemmPerToken(double k, double n) {
+    return 2 * k * n;
+  }
+
+  /**
+   * Attention FLOPs per query token and attended token on one layer: QKᵀ and PV, a multiply-add per
+   * head dimension each, for each of {@code queryHeads} heads.
+   */
+  public static double attentionPerTokenPair(double queryHeads, double headDim) {
+    return 4 * headDim * queryHeads;
   }
 
   /** FLOPs of {@code batch} on one stage of one rank. */

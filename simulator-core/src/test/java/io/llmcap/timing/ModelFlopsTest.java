@@ -29,6 +29,8 @@ class ModelFlopsTest {
     assertEquals(gemm + attn, flops, 1e-6 * flops);
     // 2 · 101,187,584 params · 16 layers · 101 tokens + 4 · 16 layers · 16 heads · 128 · 16,000
     assertEquals(329_135_423_488.0, flops, 1e-3);
+    assertEquals(2.0 * 4096 * 11008, ModelFlops.gemmPerToken(4096, 11008));
+    assertEquals(4.0 * 128 * 16, ModelFlops.attentionPerTokenPair(16, 128));
     // MFU: those FLOPs over one device's peak for one second, and 0 for no time.
     assertEquals(flops / sku.peakFlops(), ModelFlops.mfu(flops, sku.peakFlops(), 1.0), 1e-15);
     assertEquals(0.0, ModelFlops.mfu(flops, sku.peakFlops(), 0));

@@ -4,6 +4,7 @@ import io.llmcap.catalog.Deployment;
 import io.llmcap.catalog.DeviceSku;
 import io.llmcap.catalog.ModelSpec;
 import io.llmcap.catalog.NodeSku;
+import io.llmcap.timing.ModelFlops;
 import io.llmcap.timing.Operator;
 import java.util.Map;
 
@@ -100,11 +101,11 @@ public final class RooflineOps {
 
     RooflineParams.Attention a = params.attention();
     double attnFlopMs = 1e3 / (peak * a.prefillEff());
-    this.prefillMsPerWork = 4 * d * qw * attnFlopMs;
+    this.prefillMsPerWork = ModelFlops.attentionPerTokenPair(qw, d) * attnFlopMs;
     this.prefillKvMsPerToken = 2 * BYTES * d * kvw * gemmByteMs;
     this.prefillQoMsPerToken = 2 * BYTES * d * qw * gemmByteMs;
     this.decodeMemMsPerKv = 2 * BYTES * d * kvw * byteMs / a.decodeEff();
-    this.decodeComputeMsPerKv = 4 * d * qw * attnFlopMs;
+    this.decodeComputeMsPerKv = ModelFlops.attentionPerTokenPair(qw, d) * attnFlopMs;
 
     // Ring all-reduce: each rank sends and receives 2 (TP - 1) / TP of the buffer in 2 (TP - 1)
     // latency-bound steps.
@@ -281,7 +282,7 @@ public final class RooflineOps {
       double launchMs) {
 
     static Gemm of(double k, double n, double flopMs, double byteMs, RooflineParams.Gemm g) {
-      double flopsPerToken = 2 * k * n;
+      double flopsPerToken = ModelFlops.gemmPerToken(k, n);
       return new Gemm(
           flopsPerToken * flopMs,
           flopsPerToken * g.halfTokens() * flopMs,
