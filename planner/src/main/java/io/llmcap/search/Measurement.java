@@ -4,6 +4,7 @@ import io.llmcap.engine.SimulationResult;
 import io.llmcap.metrics.Distribution;
 import io.llmcap.metrics.EarlyStop;
 import io.llmcap.metrics.MetricsCollector;
+import io.llmcap.timing.ModelFlops;
 import java.util.Map;
 
 /**
@@ -45,7 +46,7 @@ public record Measurement(
             "e2e", m.e2e(),
             "scheduling_delay", m.schedulingDelay()),
         makespan > 0 ? m.outputTokens() / makespan : 0,
-        makespan > 0 ? flops / (peak * makespan) : 0,
+        ModelFlops.mfu(flops, peak, makespan),
         kv / replicas,
         m.batchSize().mean(),
         m.completed(),

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,5 +69,44 @@ class ProfileCommandTest {
         Cli.run("profile", "calibrate", "--data", tmp.resolve("missing").toString());
     assertEquals(2, noData.status());
     assertTrue(noData.err().contains("--data"), noData.err());
+  }
+
+  /**
+   * {@code llmcap profile calibrate} re-fits the shipped calibration.yaml byte for byte from the
+   * shared measured profiles, and prints the held-out MAPE table then where it wrote.
+   */
+  @Test
+  void calibrateReproducesTheShippedCalibrationFile() throws Exception {
+    Path shared = Cli.shared();
+    Path data = shared == null ? null : shared.resolve("data/profiles");
+    Assumptions.assumeTrue(
+        data != null && Files.isDirectory(data), "no measured profiles (llmcap.shared)");
+    Path shipped = Cli.root().resolve("profiles/catalog/calibration.yaml");
+    String date =
+        Files.readString(shipped)
+            .lines()
+            .filter(l -> l.startsWith("calibrated_on:"))
+            .findFirst()
+            .orElseThrow()
+            .substring("calibrated_on:".length())
+            .trim()
+            .replace("'", "")
+            .replace("\"", "");
+    Path out = tmp.resolve("calibration.yaml");
+    Cli.Result r =
+        Cli.run(
+                "profile",
+                "calibrate",
+                "--data",
+                data.toString(),
+                "--out",
+                out.toString(),
+                "--date",
+                date)
+            .ok();
+    assertEquals(Files.readString(shipped), Files.readString(out));
+    List<String> lines = r.out().lines().toList();
+    assertTrue(lines.get(0).startsWith("target "), lines.get(0));
+    assertEquals("wrote " + out, lines.get(lines.size() - 1));
   }
 }

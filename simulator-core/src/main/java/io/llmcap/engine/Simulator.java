@@ -13,6 +13,7 @@ import io.llmcap.metrics.MetricsCollector;
 import io.llmcap.scheduler.ReplicaScheduler;
 import io.llmcap.timing.ExecutionTime;
 import io.llmcap.timing.ExecutionTimePredictor;
+import io.llmcap.timing.ModelFlops;
 import io.llmcap.workload.RequestSource;
 import io.llmcap.workload.RequestSpec;
 import java.util.List;
@@ -34,8 +35,7 @@ public final class Simulator {
   private final int[] poolOf;
   private final ExecutionTimePredictor[] predictors;
   private final DraftTiming[] drafts;
-  private final Deployment[] deployments;
-  private final double[] gemmFlopsPerTokenLayer;
+  private final ModelFlops[] flops;
   private final RequestSource source;
   private final double timeLimit;
   private final MetricsCollector metrics;
@@ -87,8 +87,7 @@ public final class Simulator {
     this.poolOf = new int[n];
     this.predictors = new ExecutionTimePredictor[n];
     this.drafts = new DraftTiming[n];
-    this.deployments = new Deployment[this.pools.size()];
-    this.gemmFlopsPerTokenLayer = new double[this.pools.size()];
+    this.flops = new ModelFlops[this.pools.size()];
     int[] stagesPerReplica = new int[n];
     for (int pi = 0; pi < this.pools.size(); pi++) {
       Pool p = this.pools.get(pi);
@@ -102,9 +101,7 @@ public final class Simulator {
         drafts[id] = draft;
         stagesPerReplica[id] = deployment.pp();
       }
-      deployments[pi] = deployment;
-      gemmFlopsPerTokenLayer[pi] =
-          2.0 * deployment.model().paramsPerLayerPerDevice(deployment.tp());
+      flops[pi] = new ModelFlops(deployment);
     }
     this.speculation = speculation;
     this.acceptanceSeed = acceptanceSeed;
@@ -235,7 +232,7 @@ public final class Simulator {
     if (speculation.enabled()) {
       metrics.onSpeculativeStage(e.draftSeconds, b.verifies() > 0 ? e.execution.totalSeconds() : 0);
     }
-    metrics.onStageEnd(b, e.stage, e.time - duration, duration, stageFlops(poolOf[e.replica], b));
+    metrics.onStageEnd(b, e.stage, e.time - duration, duration, flops[poolOf[e.replica]].stage(b));
     push(e.time, STAGE_SCHEDULE, e.replica, e.stage, null, null);
     if (stages.isLast(e.replica, e.stage)) {
       push(e.time, BATCH_END, e.replica, e.stage, b, null);
@@ -305,23 +302,6 @@ public final class Simulator {
     r.assignReplica(to);
     replicas[to].add(r);
     push(t, REPLICA_SCHEDULE, to, -1, null, null);
-  }
-
-  /** Dense FLOPs of one stage: weight GEMMs plus causal attention over each request's context. */
-  private double stageFlops(int pool, Batch b) {
-    Deployment deployment = deployments[pool];
-    int layers = deployment.layersPerStage();
-    double attnPerToken =
-        4.0
-            * layers
-            * deployment.model().qHeadsPerRank(deployment.tp())
-            * deployment.model().headDim();
-    double f = gemmFlopsPerTokenLayer[pool] * layers * b.totalTokens();
-    for (int i = 0; i < b.size(); i++) {
-      int n = b.numTokens(i);
-      f += attnPerToken * n * (n + b.processedBefore(i));
-    }
-    return f;
   }
 
   private void push(double t, int type, int replica, int stage, Batch b, Request r) {

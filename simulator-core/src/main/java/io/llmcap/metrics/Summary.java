@@ -3,6 +3,7 @@ package io.llmcap.metrics;
 import io.llmcap.catalog.Deployment;
 import io.llmcap.engine.Pool;
 import io.llmcap.engine.SimulationResult;
+import io.llmcap.timing.ModelFlops;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -100,7 +101,7 @@ public final class Summary {
       row.put("batches", batches);
       double stageSeconds = makespan * n * d.pp();
       row.put("busy_fraction", makespan > 0 ? busy / stageSeconds : 0.0);
-      row.put("mfu", makespan > 0 ? flops / (d.sku().peakFlops() * stageSeconds) : 0.0);
+      row.put("mfu", ModelFlops.mfu(flops, d.sku().peakFlops(), stageSeconds));
       row.put("kv_usage_mean", kv / n);
       out.add(row);
     }
@@ -156,7 +157,7 @@ public final class Summary {
           row.put("replica", rep);
           row.put("stage", st);
           row.put("busy_fraction", makespan > 0 ? m.busySeconds(rep, st) / makespan : 0.0);
-          row.put("mfu", makespan > 0 ? m.flops(rep, st) / (peak * makespan) : 0.0);
+          row.put("mfu", ModelFlops.mfu(m.flops(rep, st), peak, makespan));
           row.put("kv_usage_mean", m.kvMeanBlocks(rep, makespan) / blocks);
           row.put("kv_usage_peak", m.kvPeakBlocks(rep) / (double) blocks);
           out.add(row);

@@ -5,6 +5,7 @@ import static java.util.stream.Collectors.joining;
 import io.llmcap.catalog.Deployment;
 import io.llmcap.catalog.ModelSpec;
 import io.llmcap.config.ConfigException;
+import io.llmcap.timing.Operator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,28 +34,16 @@ import java.util.stream.Collectors;
  * {@link ConfigException} naming the file and what was looked for.
  */
 public final class ProfileFolder {
-  /** Ops of {@code mlp.csv}, in the reference's order. */
+  /** Ops a predictor reads from {@code mlp.csv}, in {@link Operator} order. */
   public static final List<String> MLP_OPS =
-      List.of(
-          "attn_pre_proj",
-          "attn_post_proj",
-          "mlp_up_proj",
-          "mlp_down_proj",
-          "mlp_act",
-          "input_layernorm",
-          "post_attention_layernorm",
-          "attn_rope",
-          "add");
+      Operator.predictedIn(Operator.ProfileFile.MLP).stream().map(Operator::profileName).toList();
 
-  /** Ops of {@code mlp.csv} that older profiles lack; the reference counts them as 0 ms. */
-  private static final List<String> OPTIONAL_MLP_OPS =
-      List.of("post_attention_layernorm", "add", "input_layernorm");
-
-  public static final String ATTN_PREFILL = "attn_prefill";
-  public static final String ATTN_DECODE = "attn_decode";
-  public static final String ATTN_KV_CACHE_SAVE = "attn_kv_cache_save";
-  public static final String ALL_REDUCE = "all_reduce";
-  public static final String SEND_RECV = "send_recv";
+  // Profile names of single operators, for callers that key samples by name.
+  public static final String ATTN_PREFILL = Operator.ATTN_PREFILL.profileName();
+  public static final String ATTN_DECODE = Operator.ATTN_DECODE.profileName();
+  public static final String ATTN_KV_CACHE_SAVE = Operator.ATTN_KV_CACHE_SAVE.profileName();
+  public static final String ALL_REDUCE = Operator.ALL_REDUCE.profileName();
+  public static final String SEND_RECV = Operator.SEND_RECV.profileName();
 
   private final List<Path> roots;
 
@@ -162,10 +151,12 @@ public final class ProfileFolder {
     int gated = csv.require("use_gated_mlp");
     int workers = csv.require("num_tensor_parallel_workers");
     int tokens = csv.require("num_tokens");
-    int[] targets = new int[MLP_OPS.size()];
+    List<Operator> ops = Operator.predictedIn(Operator.ProfileFile.MLP);
+    int[] targets = new int[ops.size()];
     for (int k = 0; k < targets.length; k++) {
-      String col = median(MLP_OPS.get(k));
-      targets[k] = OPTIONAL_MLP_OPS.contains(MLP_OPS.get(k)) ? csv.optional(col) : csv.require(col);
+      Operator op = ops.get(k);
+      String col = median(op.profileName());
+      targets[k] = op.optionalInProfile() ? csv.optional(col) : csv.require(col);
     }
     // vocab_size is deliberately not filtered on: it does not affect these ops, and the catalog
     // follows Hugging Face while the profiles record the reference's value (32000 vs 32768).
@@ -186,7 +177,7 @@ public final class ProfileFolder {
     String source = file + " [" + sel.filter() + "]";
     List<OpSamples> out = new ArrayList<>();
     for (int k = 0; k < targets.length; k++) {
-      Samples s = new Samples(MLP_OPS.get(k), source, "num_tokens");
+      Samples s = new Samples(ops.get(k), source);
       for (int r : selected) {
         if (targets[k] < 0) {
           s.add(0, csv.number(r, tokens));
@@ -253,10 +244,9 @@ public final class ProfileFolder {
       }
     }
     String source = csvFile + " [" + filter + "]";
-    Samples prefill =
-        new Samples(ATTN_PREFILL, source, "kv_cache_size", "prefill_chunk_size_squared");
-    Samples decode = new Samples(ATTN_DECODE, source, "batch_size", "kv_cache_size");
-    Samples save = new Samples(ATTN_KV_CACHE_SAVE, source, "num_tokens");
+    Samples prefill = new Samples(Operator.ATTN_PREFILL, source);
+    Samples decode = new Samples(Operator.ATTN_DECODE, source);
+    Samples save = new Samples(Operator.ATTN_KV_CACHE_SAVE, source);
     for (int r : selected) {
       double c = csv.number(r, chunk);
       double b = csv.number(r, batch);
@@ -283,17 +273,18 @@ public final class ProfileFolder {
    * devices_per_node == tp}); feature {@code num_tokens} = message bytes / hidden / 2 (fp16).
    */
   public OpSamples allReduce(String node, int tp, int embeddingDim) {
-    return network(allReducePath(node), ALL_REDUCE, tp, tp, embeddingDim);
+    return network(allReducePath(node), Operator.ALL_REDUCE, tp, tp, embeddingDim);
   }
 
   /** Pipeline send/recv between neighbouring devices of one node, or across nodes. */
   public OpSamples sendRecv(String node, boolean multiNode, int embeddingDim) {
-    return network(sendRecvPath(node), SEND_RECV, -1, multiNode ? 1 : 2, embeddingDim);
+    return network(sendRecvPath(node), Operator.SEND_RECV, -1, multiNode ? 1 : 2, embeddingDim);
   }
 
   /** {@code workers} -1: any number of workers. */
   private static OpSamples network(
-      Path file, String collective, int workers, int devicesPerNode, int embeddingDim) {
+      Path file, Operator op, int workers, int devicesPerNode, int embeddingDim) {
+    String collective = op.profileName();
     ProfileCsv csv = ProfileCsv.read(file);
     int kind = csv.require("collective");
     int nw = csv.require("num_workers");
@@ -302,15 +293,14 @@ public final class ProfileFolder {
     int time = csv.require(median(collective));
     Samples s =
         new Samples(
-            collective,
+            op,
             file
                 + " [collective="
                 + collective
                 + (workers > 0 ? " num_workers=" + workers : "")
                 + " devices_per_node="
                 + devicesPerNode
-                + "]",
-            "num_tokens");
+                + "]");
     TreeSet<String> present = new TreeSet<>();
     for (int r = 0; r < csv.rowCount(); r++) {
       if (!csv.text(r, kind).equals(collective)) {
@@ -421,10 +411,10 @@ public final class ProfileFolder {
     private final List<double[]> features = new ArrayList<>();
     private final List<Double> targets = new ArrayList<>();
 
-    Samples(String op, String source, String... names) {
-      this.op = op;
+    Samples(Operator op, String source) {
+      this.op = op.profileName();
       this.source = source;
-      this.names = names;
+      this.names = op.features().toArray(new String[0]);
     }
 
     void add(double targetMs, double... x) {

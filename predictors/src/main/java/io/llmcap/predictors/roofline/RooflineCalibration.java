@@ -22,8 +22,8 @@ import java.util.Map;
 /**
  * The roofline parameters fitted per GPU SKU and node type to measured profiles: {@code
  * profiles/catalog/calibration.yaml}, shipped in the jar under {@code llmcap/catalog/} and written
- * by {@link RooflineCalibrator}. Each parameter group says which files it was fitted to and its
- * held-out error, or which SKU or node it was borrowed from.
+ * by {@code io.llmcap.predictors.calibration.RooflineCalibrator}. Each parameter group says which
+ * files it was fitted to and its held-out error, or which SKU or node it was borrowed from.
  */
 public final class RooflineCalibration {
   static final String RESOURCE = "llmcap/catalog/calibration.yaml";

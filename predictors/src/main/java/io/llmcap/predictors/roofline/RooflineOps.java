@@ -4,7 +4,8 @@ import io.llmcap.catalog.Deployment;
 import io.llmcap.catalog.DeviceSku;
 import io.llmcap.catalog.ModelSpec;
 import io.llmcap.catalog.NodeSku;
-import io.llmcap.predictors.profile.ProfileFolder;
+import io.llmcap.timing.ModelFlops;
+import io.llmcap.timing.Operator;
 import java.util.Map;
 
 /**
@@ -100,11 +101,11 @@ public final class RooflineOps {
 
     RooflineParams.Attention a = params.attention();
     double attnFlopMs = 1e3 / (peak * a.prefillEff());
-    this.prefillMsPerWork = 4 * d * qw * attnFlopMs;
+    this.prefillMsPerWork = ModelFlops.attentionPerTokenPair(qw, d) * attnFlopMs;
     this.prefillKvMsPerToken = 2 * BYTES * d * kvw * gemmByteMs;
     this.prefillQoMsPerToken = 2 * BYTES * d * qw * gemmByteMs;
     this.decodeMemMsPerKv = 2 * BYTES * d * kvw * byteMs / a.decodeEff();
-    this.decodeComputeMsPerKv = 4 * d * qw * attnFlopMs;
+    this.decodeComputeMsPerKv = ModelFlops.attentionPerTokenPair(qw, d) * attnFlopMs;
 
     // Ring all-reduce: each rank sends and receives 2 (TP - 1) / TP of the buffer in 2 (TP - 1)
     // latency-bound steps.
@@ -221,34 +222,51 @@ public final class RooflineOps {
   }
 
   /**
-   * The time of one op for one row of a profile, with the features {@link ProfileFolder} names:
+   * A token-level op ({@link Operator.Phase#TOKENS}) of {@code tokens} tokens: collectives of
+   * {@code tokens} activations, NCCL launch excluded.
+   */
+  public double tokenMs(Operator op, double tokens) {
+    return switch (op) {
+      case ATTN_PRE_PROJ -> attnPreProjMs(tokens);
+      case ATTN_POST_PROJ -> attnPostProjMs(tokens);
+      case MLP_UP_PROJ -> mlpUpProjMs(tokens);
+      case MLP_DOWN_PROJ -> mlpDownProjMs(tokens);
+      case MLP_ACT -> actMs(tokens);
+      case INPUT_LAYERNORM, POST_ATTENTION_LAYERNORM -> normMs(tokens);
+      case ATTN_ROPE -> ropeMs(tokens);
+      case ADD -> addMs(tokens);
+      case EMB -> embMs(tokens);
+      case ATTN_KV_CACHE_SAVE -> kvSaveMs(tokens);
+      case ALL_REDUCE -> allReduceMs(tokens);
+      case SEND_RECV -> sendRecvMs(tokens);
+      case ATTN_INPUT_RESHAPE, ATTN_OUTPUT_RESHAPE -> 0;
+      case ATTN_PREFILL, ATTN_DECODE, CPU_OVERHEAD ->
+          throw new IllegalArgumentException(op + " is not a token-level op");
+    };
+  }
+
+  /**
+   * The time of one op for one row of a profile, with the features {@link Operator#features} names:
    * {@code num_tokens} for the token-level ops and collectives; {@code kv_cache_size,
    * prefill_chunk_size_squared} for {@code attn_prefill}; {@code batch_size, kv_cache_size} for
    * {@code attn_decode}. As in the reference, collectives exclude the NCCL launch overhead, and a
    * decode row of batch b at KV length L reads b (L + 1) tokens.
    */
-  public double predictMs(String op, double[] features) {
+  public double predictMs(Operator op, double[] features) {
     double x = features[0];
-    return switch (op) {
-      case "attn_pre_proj" -> attnPreProjMs(x);
-      case "attn_post_proj" -> attnPostProjMs(x);
-      case "mlp_up_proj" -> mlpUpProjMs(x);
-      case "mlp_down_proj" -> mlpDownProjMs(x);
-      case "mlp_act" -> actMs(x);
-      case "input_layernorm", "post_attention_layernorm" -> normMs(x);
-      case "attn_rope" -> ropeMs(x);
-      case "add" -> addMs(x);
-      case "emb" -> embMs(x);
-      case ProfileFolder.ATTN_KV_CACHE_SAVE -> kvSaveMs(x);
-      case ProfileFolder.ATTN_PREFILL -> {
+    return switch (op.phase()) {
+      case PREFILL -> {
         double chunk = Math.sqrt(features[1]);
         yield prefillMs(prefillWork(chunk, x), x + chunk, chunk);
       }
-      case ProfileFolder.ATTN_DECODE -> decodeMs((int) x, x * (features[1] + 1));
-      case ProfileFolder.ALL_REDUCE -> allReduceMs(x);
-      case ProfileFolder.SEND_RECV -> sendRecvMs(x);
-      default -> throw new IllegalArgumentException("no roofline model for op '" + op + "'");
+      case DECODE -> decodeMs((int) x, x * (features[1] + 1));
+      case TOKENS -> tokenMs(op, x);
     };
+  }
+
+  /** {@link #predictMs(Operator, double[])} by profile name. */
+  public double predictMs(String op, double[] features) {
+    return predictMs(Operator.byName(op), features);
   }
 
   /**
@@ -264,7 +282,7 @@ public final class RooflineOps {
       double launchMs) {
 
     static Gemm of(double k, double n, double flopMs, double byteMs, RooflineParams.Gemm g) {
-      double flopsPerToken = 2 * k * n;
+      double flopsPerToken = ModelFlops.gemmPerToken(k, n);
       return new Gemm(
           flopsPerToken * flopMs,
           flopsPerToken * g.halfTokens() * flopMs,

@@ -51,7 +51,7 @@ public record RooflineParams(
   }
 
   /** Everything at 100% of peak and no overheads: the physical lower bound of each op. */
-  static RooflineParams ideal() {
+  public static RooflineParams ideal() {
     return new RooflineParams(
         new Gemm(1, 0, 1, 0),
         new Elementwise(1, 1, 1, 1, 0),

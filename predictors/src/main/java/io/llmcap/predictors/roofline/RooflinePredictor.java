@@ -4,6 +4,8 @@ import io.llmcap.catalog.Deployment;
 import io.llmcap.timing.BatchView;
 import io.llmcap.timing.ExecutionTime;
 import io.llmcap.timing.ExecutionTimePredictor;
+import io.llmcap.timing.Operator;
+import io.llmcap.timing.StageComposer;
 
 /**
  * Batch times from first principles: the per-operator roofline of {@link RooflineOps}, composed as
@@ -13,18 +15,12 @@ import io.llmcap.timing.ExecutionTimePredictor;
 public final class RooflinePredictor implements ExecutionTimePredictor {
   private final RooflineOps ops;
   private final RooflineParams params;
-  private final int layers;
-  private final int pp;
-  private final boolean postAttnNorm;
-  private final boolean tensorParallel;
+  private final StageComposer composer;
 
   public RooflinePredictor(Deployment deployment, RooflineParams params) {
     this.ops = new RooflineOps(deployment, params);
     this.params = params;
-    this.layers = deployment.layersPerStage();
-    this.pp = deployment.pp();
-    this.postAttnNorm = deployment.model().postAttnNorm();
-    this.tensorParallel = deployment.tp() > 1;
+    this.composer = StageComposer.of(deployment);
   }
 
   /** The calibrated roofline of {@code calibration.yaml} for the deployment's SKU and node. */
@@ -36,52 +32,43 @@ public final class RooflinePredictor implements ExecutionTimePredictor {
 
   @Override
   public ExecutionTime predict(BatchView batch, int stage) {
-    if (stage < 0 || stage >= pp) {
-      throw new IllegalArgumentException("stage " + stage + " outside 0.." + (pp - 1));
-    }
-    double prefillWork = 0;
-    double prefillKv = 0;
-    double prefillTokens = 0;
-    double decodeKv = 0;
-    int decodes = 0;
-    boolean anyPrefill = false;
-    int n = batch.size();
-    for (int i = 0; i < n; i++) {
-      double c = batch.numTokens(i);
-      double p = batch.processedBefore(i);
-      // a speculative verify pass attends like a prefill chunk over its KV prefix
-      if (batch.isPrefill(i) || batch.isVerify(i)) {
-        prefillWork += ops.prefillWork(c, p);
-        prefillKv += p + c;
-        prefillTokens += c;
-        anyPrefill = true;
-      } else {
-        decodeKv += p + 1;
-        decodes++;
-      }
-    }
-    int t = batch.totalTokens();
-    double norm = ops.normMs(t);
-    double tpComm = tensorParallel ? ops.allReduceMs(t) + params.network().ncclLaunchMs() : 0;
-    double ppComm = stage < pp - 1 ? ops.sendRecvMs(t) : 0;
+    return composer.compose(batch, stage, new Costs());
+  }
 
-    return new ExecutionTime(
-        layers,
-        ops.attnPreProjMs(t),
-        ops.attnPostProjMs(t),
-        ops.ropeMs(t),
-        ops.kvSaveMs(t),
-        decodes > 0 ? ops.decodeMs(decodes, decodeKv) : 0,
-        anyPrefill ? ops.prefillMs(prefillWork, prefillKv, prefillTokens) : 0,
-        norm,
-        ops.mlpUpProjMs(t),
-        ops.mlpDownProjMs(t),
-        ops.actMs(t),
-        postAttnNorm ? norm : 0,
-        ops.addMs(t),
-        tpComm,
-        ppComm,
-        params.cpuOverheadMs());
+  /** One batch's prefill work and KV reads, and the ops' roofline times. */
+  private final class Costs implements StageComposer.BatchCosts {
+    double prefillWork;
+    double prefillKv;
+    double prefillTokens;
+    double decodeKv;
+    int decodes;
+
+    @Override
+    public void prefill(int chunk, int processed) {
+      double c = chunk;
+      double p = processed;
+      prefillWork += ops.prefillWork(c, p);
+      prefillKv += p + c;
+      prefillTokens += c;
+    }
+
+    @Override
+    public void decode(int processed) {
+      double p = processed;
+      decodeKv += p + 1;
+      decodes++;
+    }
+
+    @Override
+    public double ms(Operator op, int totalTokens) {
+      return switch (op) {
+        case ATTN_DECODE -> ops.decodeMs(decodes, decodeKv);
+        case ATTN_PREFILL -> ops.prefillMs(prefillWork, prefillKv, prefillTokens);
+        case ALL_REDUCE -> ops.allReduceMs(totalTokens) + params.network().ncclLaunchMs();
+        case CPU_OVERHEAD -> params.cpuOverheadMs();
+        default -> ops.tokenMs(op, totalTokens);
+      };
+    }
   }
 
   @Override

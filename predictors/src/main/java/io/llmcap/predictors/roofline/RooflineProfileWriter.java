@@ -6,7 +6,7 @@ import io.llmcap.catalog.DeviceSku;
 import io.llmcap.catalog.ModelSpec;
 import io.llmcap.catalog.NodeSku;
 import io.llmcap.config.ConfigException;
-import io.llmcap.predictors.profile.ProfileFolder;
+import io.llmcap.timing.Operator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.DoubleUnaryOperator;
 import java.util.stream.IntStream;
@@ -72,25 +73,12 @@ public final class RooflineProfileWriter {
 
   private static final MathContext DIGITS = new MathContext(SIGNIFICANT_DIGITS);
   private static final String[] STATS = {"min", "max", "mean", "median", "std"};
-  private static final List<String> MLP_COLUMNS_OPS =
-      List.of(
-          "emb",
-          "input_layernorm",
-          "attn_pre_proj",
-          "attn_rope",
-          "attn_post_proj",
-          "post_attention_layernorm",
-          "mlp_up_proj",
-          "mlp_act",
-          "mlp_down_proj",
-          "add");
-  private static final List<String> ATTENTION_COLUMN_OPS =
-      List.of(
-          "attn_input_reshape",
-          ProfileFolder.ATTN_KV_CACHE_SAVE,
-          ProfileFolder.ATTN_PREFILL,
-          ProfileFolder.ATTN_DECODE,
-          "attn_output_reshape");
+
+  /** The operator columns of the reference's files, in its order ({@link Operator}). */
+  private static final List<Operator> MLP_COLUMN_OPS = Operator.columnsOf(Operator.ProfileFile.MLP);
+
+  private static final List<Operator> ATTENTION_COLUMN_OPS =
+      Operator.columnsOf(Operator.ProfileFile.ATTENTION);
 
   private RooflineProfileWriter() {}
 
@@ -173,11 +161,20 @@ public final class RooflineProfileWriter {
     return Math.min(MAX_TOKENS, model.maxPositionEmbeddings());
   }
 
+  /** TP degrees profiles are written and measured at. */
+  public static final int[] TPS = {1, 2, 4, 8};
+
+  /** TP degrees a model can be profiled at: dividing its heads, 1 when it cannot be split. */
+  public static int[] tps(ModelSpec model) {
+    if (model.noTensorParallel()) {
+      return new int[] {1};
+    }
+    return Arrays.stream(TPS).filter(tp -> model.numQHeads() % tp == 0).toArray();
+  }
+
   /** TP degrees a model is profiled at on a node. */
   public static int[] tensorParallelDegrees(ModelSpec model, NodeSku node) {
-    return IntStream.of(RooflineCalibrator.tps(model))
-        .filter(tp -> tp <= node.devicesPerNode())
-        .toArray();
+    return IntStream.of(tps(model)).filter(tp -> tp <= node.devicesPerNode()).toArray();
   }
 
   /** One (model, SKU) of the shipped profiles, with the node type its TP degrees must fit. */
@@ -233,7 +230,7 @@ public final class RooflineProfileWriter {
     Path dir = root.resolve("network").resolve(node.name());
     long[] sizes = messageSizes();
     List<int[]> allReduce = new ArrayList<>(); // {workers, devices_per_node}
-    for (int tp : RooflineCalibrator.TPS) {
+    for (int tp : TPS) {
       if (tp > 1 && tp <= node.devicesPerNode()) {
         allReduce.add(new int[] {tp, tp});
       }
@@ -245,7 +242,7 @@ public final class RooflineProfileWriter {
     write(
         ar,
         out -> {
-          Network net = new Network(out, ProfileFolder.ALL_REDUCE, node);
+          Network net = new Network(out, Operator.ALL_REDUCE.profileName(), node);
           for (int[] w : allReduce) {
             RooflineOps ops = RooflineOps.perElement(sku, node, w[0], 1, params);
             net.rows(sizes, w[0], w[1], ops::allReduceMs);
@@ -255,7 +252,7 @@ public final class RooflineProfileWriter {
     write(
         sr,
         out -> {
-          Network net = new Network(out, ProfileFolder.SEND_RECV, node);
+          Network net = new Network(out, Operator.SEND_RECV.profileName(), node);
           if (node.devicesPerNode() >= 2) {
             net.rows(sizes, 2, 2, RooflineOps.perElement(sku, node, 1, 2, params)::sendRecvMs);
           }
@@ -268,13 +265,13 @@ public final class RooflineProfileWriter {
   private static void writeMlp(Writer out, ModelSpec model, int[] tps, List<RooflineOps> ops)
       throws IOException {
     // Like the reference's phi-2 profile, a model without a post-attention norm has no column.
-    List<String> columns = new ArrayList<>(MLP_COLUMNS_OPS);
+    List<Operator> columns = new ArrayList<>(MLP_COLUMN_OPS);
     if (!model.postAttnNorm()) {
-      columns.remove("post_attention_layernorm");
+      columns.removeIf(op -> op.condition() == Operator.Condition.POST_ATTN_NORM);
     }
     StringBuilder header = new StringBuilder();
-    for (String op : columns) {
-      statHeader(header, op);
+    for (Operator op : columns) {
+      statHeader(header, op.profileName());
     }
     header.append(
         "n_head,n_kv_head,n_embd,n_expanded_embd,vocab_size,use_gated_mlp,num_tokens,"
@@ -300,7 +297,7 @@ public final class RooflineProfileWriter {
       for (int t : tokens) {
         row.setLength(0);
         double[] x = {t};
-        for (String op : columns) {
+        for (Operator op : columns) {
           stats(row, o.predictMs(op, x));
         }
         row.append(shape).append(t).append(',').append(tps[i]).append('\n');
@@ -312,8 +309,8 @@ public final class RooflineProfileWriter {
   private static void writeAttention(Writer out, ModelSpec model, int[] tps, List<RooflineOps> ops)
       throws IOException {
     StringBuilder header = new StringBuilder();
-    for (String op : ATTENTION_COLUMN_OPS) {
-      statHeader(header, op);
+    for (Operator op : ATTENTION_COLUMN_OPS) {
+      statHeader(header, op.profileName());
     }
     header.append(
         "n_embd,n_q_head,n_kv_head,block_size,num_tensor_parallel_workers,max_model_len,"
@@ -339,11 +336,7 @@ public final class RooflineProfileWriter {
       for (int kv : decodeKvLengths(context)) {
         for (int b : decodeBatchSizes()) {
           row.setLength(0);
-          zeros(row);
-          stats(row, o.kvSaveMs(b));
-          row.append(",,,,,");
-          stats(row, o.predictMs(ProfileFolder.ATTN_DECODE, new double[] {b, kv}));
-          zeros(row);
+          attentionStats(row, o, Operator.Phase.DECODE, b, new double[] {b, kv});
           row.append(shape).append(b).append(",0,").append(kv).append(",False,");
           row.append(BACKEND).append('\n');
           out.write(row.toString());
@@ -353,14 +346,31 @@ public final class RooflineProfileWriter {
         int kv = point[0];
         int c = point[1];
         row.setLength(0);
-        zeros(row);
-        stats(row, o.kvSaveMs(c));
-        stats(row, o.predictMs(ProfileFolder.ATTN_PREFILL, new double[] {kv, (double) c * c}));
-        row.append(",,,,,");
-        zeros(row);
+        attentionStats(row, o, Operator.Phase.PREFILL, c, new double[] {kv, (double) c * c});
         row.append(shape).append("1,").append(c).append(',').append(kv).append(",True,");
         row.append(BACKEND).append('\n');
         out.write(row.toString());
+      }
+    }
+  }
+
+  /**
+   * The operator columns of one {@code attention.csv} row of {@code phase}: its attention op at
+   * {@code features}, token-level ops (the KV-cache save) at {@code tokens} (the batch size of a
+   * decode row, the chunk of a prefill row), the other phase's attention empty, and zeros for ops
+   * that are not part of a stage (the reshapes).
+   */
+  private static void attentionStats(
+      StringBuilder row, RooflineOps o, Operator.Phase phase, int tokens, double[] features) {
+    for (Operator op : ATTENTION_COLUMN_OPS) {
+      if (!op.inStage()) {
+        zeros(row);
+      } else if (op.phase() == Operator.Phase.TOKENS) {
+        stats(row, o.tokenMs(op, tokens));
+      } else if (op.phase() == phase) {
+        stats(row, o.predictMs(op, features));
+      } else {
+        row.append(",,,,,");
       }
     }
   }

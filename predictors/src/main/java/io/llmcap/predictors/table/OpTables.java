@@ -4,7 +4,7 @@ import io.llmcap.catalog.ModelSpec;
 import io.llmcap.predictors.model.OpRegressor;
 import io.llmcap.predictors.model.OpTrainer;
 import io.llmcap.predictors.profile.OpSamples;
-import io.llmcap.predictors.profile.ProfileFolder;
+import io.llmcap.timing.Operator;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -53,24 +53,18 @@ import java.util.zip.InflaterInputStream;
  * the table's edge value. Lookups are pure; {@link ProfilePredictor} counts the extrapolated ones.
  */
 public final class OpTables {
-  // Token-level ops: the mlp.csv ops in ProfileFolder.MLP_OPS order, then the collectives.
-  public static final int ATTN_PRE_PROJ = 0;
-  public static final int ATTN_POST_PROJ = 1;
-  public static final int MLP_UP_PROJ = 2;
-  public static final int MLP_DOWN_PROJ = 3;
-  public static final int MLP_ACT = 4;
-  public static final int INPUT_LAYERNORM = 5;
-  public static final int POST_ATTENTION_LAYERNORM = 6;
-  public static final int ATTN_ROPE = 7;
-  public static final int ADD = 8;
-  public static final int ALL_REDUCE = 9;
-  public static final int SEND_RECV = 10;
+  /**
+   * Token-level ops, looked up at the batch's tokens rounded up to 8: every predicted {@link
+   * Operator} of phase {@code TOKENS} but the KV-cache save (looked up unrounded), in {@link
+   * Operator} order. The all-reduce and the send/recv are optional (TP 1, PP 1).
+   */
+  static final List<Operator> TOKEN_OPS = tokenOps();
 
-  static final List<String> TOKEN_OPS = tokenOps();
+  private static final int[] SLOT = slots();
   static final int DENSE_CHUNK = 512;
   static final int CHUNK_STEP = 16;
   static final int KV_STEP = 64;
-  private static final int FORMAT = 1;
+  private static final int FORMAT = 2;
   private static final long MAGIC = 0x4c4c4d4341505442L; // "LLMCAPTB"
 
   private final TableLimits limits;
@@ -104,11 +98,36 @@ public final class OpTables {
     this.sources = Collections.unmodifiableMap(new LinkedHashMap<>(sources));
   }
 
-  private static List<String> tokenOps() {
-    List<String> ops = new ArrayList<>(ProfileFolder.MLP_OPS);
-    ops.add(ProfileFolder.ALL_REDUCE);
-    ops.add(ProfileFolder.SEND_RECV);
+  private static List<Operator> tokenOps() {
+    List<Operator> ops = new ArrayList<>();
+    for (Operator op : Operator.values()) {
+      if (op.predicted()
+          && op.phase() == Operator.Phase.TOKENS
+          && op != Operator.ATTN_KV_CACHE_SAVE) {
+        ops.add(op);
+      }
+    }
     return List.copyOf(ops);
+  }
+
+  private static int[] slots() {
+    int[] slot = new int[Operator.COUNT];
+    Arrays.fill(slot, -1);
+    for (int k = 0; k < TOKEN_OPS.size(); k++) {
+      slot[TOKEN_OPS.get(k).ordinal()] = k;
+    }
+    return slot;
+  }
+
+  /** Ops whose samples a table needs whatever the deployment: all but the collectives. */
+  static List<Operator> requiredOps() {
+    List<Operator> ops = new ArrayList<>();
+    for (Operator op : Operator.values()) {
+      if (op.predicted() && op.kind() != Operator.Kind.COLLECTIVE) {
+        ops.add(op);
+      }
+    }
+    return ops;
   }
 
   /**
@@ -122,14 +141,8 @@ public final class OpTables {
         throw new IllegalArgumentException("two sample sets for op " + s.op());
       }
     }
-    List<String> required = new ArrayList<>(ProfileFolder.MLP_OPS);
-    required.addAll(
-        List.of(
-            ProfileFolder.ATTN_PREFILL,
-            ProfileFolder.ATTN_DECODE,
-            ProfileFolder.ATTN_KV_CACHE_SAVE));
-    for (String op : required) {
-      if (!byOp.containsKey(op)) {
+    for (Operator op : requiredOps()) {
+      if (!byOp.containsKey(op.profileName())) {
         throw new IllegalArgumentException("no samples for op " + op);
       }
     }
@@ -163,22 +176,22 @@ public final class OpTables {
     // One task per op: training dominates the cold start and the ops are independent, so they run
     // in parallel; each op's result depends on its samples alone, so the tables are deterministic.
     Map<String, double[][]> rowsByOp = new LinkedHashMap<>();
-    for (String op : TOKEN_OPS) {
-      if (byOp.containsKey(op)) {
-        rowsByOp.put(op, tokenRows);
+    for (Operator op : TOKEN_OPS) {
+      if (byOp.containsKey(op.profileName())) {
+        rowsByOp.put(op.profileName(), tokenRows);
       }
     }
-    rowsByOp.put(ProfileFolder.ATTN_KV_CACHE_SAVE, saveRows);
-    rowsByOp.put(ProfileFolder.ATTN_DECODE, decodeRows);
-    rowsByOp.put(ProfileFolder.ATTN_PREFILL, prefillRows);
+    rowsByOp.put(Operator.ATTN_KV_CACHE_SAVE.profileName(), saveRows);
+    rowsByOp.put(Operator.ATTN_DECODE.profileName(), decodeRows);
+    rowsByOp.put(Operator.ATTN_PREFILL.profileName(), prefillRows);
     Map<String, double[]> predicted = predictAll(trainer, byOp, rowsByOp);
     double[][] token = new double[TOKEN_OPS.size()][];
     for (int k = 0; k < token.length; k++) {
-      token[k] = predicted.get(TOKEN_OPS.get(k));
+      token[k] = predicted.get(TOKEN_OPS.get(k).profileName());
     }
-    double[] kvSave = predicted.get(ProfileFolder.ATTN_KV_CACHE_SAVE);
-    double[] decode = predicted.get(ProfileFolder.ATTN_DECODE);
-    double[] prefill = predicted.get(ProfileFolder.ATTN_PREFILL);
+    double[] kvSave = predicted.get(Operator.ATTN_KV_CACHE_SAVE.profileName());
+    double[] decode = predicted.get(Operator.ATTN_DECODE.profileName());
+    double[] prefill = predicted.get(Operator.ATTN_PREFILL.profileName());
 
     Map<String, String> sources = new LinkedHashMap<>();
     byOp.forEach((op, s) -> sources.put(op, s.source()));
@@ -234,13 +247,7 @@ public final class OpTables {
   }
 
   private static double[] predict(OpTrainer trainer, OpSamples samples, double[][] rows) {
-    String[] expected =
-        switch (samples.op()) {
-          case ProfileFolder.ATTN_DECODE -> new String[] {"batch_size", "kv_cache_size"};
-          case ProfileFolder.ATTN_PREFILL ->
-              new String[] {"kv_cache_size", "prefill_chunk_size_squared"};
-          default -> new String[] {"num_tokens"};
-        };
+    String[] expected = Operator.byName(samples.op()).features().toArray(new String[0]);
     if (!Arrays.equals(expected, samples.featureNames())) {
       throw new IllegalArgumentException(
           samples.op()
@@ -292,8 +299,10 @@ public final class OpTables {
     return sources;
   }
 
-  public boolean has(int tokenOp) {
-    return token[tokenOp] != null;
+  /** True when the tables hold token-level op {@code op} (a collective may be absent). */
+  public boolean has(Operator op) {
+    int k = SLOT[op.ordinal()];
+    return k >= 0 && token[k] != null;
   }
 
   /** Number of predictions the tables hold. */
@@ -313,8 +322,12 @@ public final class OpTables {
   }
 
   /** A token-level op at {@code t} tokens, a positive multiple of 8, in ms. */
-  public double token(int op, int t) {
-    double[] table = token[op];
+  public double token(Operator op, int t) {
+    int k = SLOT[op.ordinal()];
+    if (k < 0) {
+      throw new IllegalArgumentException(op + " is not a token-level table op");
+    }
+    double[] table = token[k];
     int i = t / 8 - 1;
     if (i < table.length) {
       return table[i];

@@ -6,6 +6,8 @@ import io.llmcap.config.ConfigException;
 import io.llmcap.timing.BatchView;
 import io.llmcap.timing.ExecutionTime;
 import io.llmcap.timing.ExecutionTimePredictor;
+import io.llmcap.timing.Operator;
+import io.llmcap.timing.StageComposer;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -23,10 +25,7 @@ public final class ProfilePredictor implements ExecutionTimePredictor {
 
   private final OpTables tables;
   private final String provenance;
-  private final int layers;
-  private final int pp;
-  private final boolean tensorParallel;
-  private final boolean postAttnNorm;
+  private final StageComposer composer;
   private final double decodeOverhead;
   private final double prefillOverhead;
   private final AtomicLong extrapolated = new AtomicLong();
@@ -38,90 +37,83 @@ public final class ProfilePredictor implements ExecutionTimePredictor {
     ModelSpec model = deployment.model();
     this.tables = tables;
     this.provenance = provenance;
-    this.layers = deployment.layersPerStage();
-    this.pp = deployment.pp();
-    this.tensorParallel = deployment.tp() > 1;
-    this.postAttnNorm = model.postAttnNorm();
+    this.composer = StageComposer.of(deployment);
     boolean gqa = model.numQHeads() > model.numKvHeads();
     this.decodeOverhead = gqa ? BATCHING_OVERHEAD : 0;
     this.prefillOverhead = gqa ? BATCHING_OVERHEAD : 0;
-    if (tensorParallel && !tables.has(OpTables.ALL_REDUCE)) {
+    if (deployment.tp() > 1 && !tables.has(Operator.ALL_REDUCE)) {
       throw new ConfigException(
           "predictor.profiles",
           "TP " + deployment.tp() + " needs all-reduce profiles; the tables have none");
     }
-    if (pp > 1 && !tables.has(OpTables.SEND_RECV)) {
+    if (deployment.pp() > 1 && !tables.has(Operator.SEND_RECV)) {
       throw new ConfigException(
-          "predictor.profiles", "PP " + pp + " needs send/recv profiles; the tables have none");
+          "predictor.profiles",
+          "PP " + deployment.pp() + " needs send/recv profiles; the tables have none");
     }
   }
 
   @Override
   public ExecutionTime predict(BatchView batch, int stage) {
-    if (stage < 0 || stage >= pp) {
-      throw new IllegalArgumentException("stage " + stage + " outside 0.." + (pp - 1));
-    }
-    int n = batch.size();
-    int decodes = 0;
-    long decodeKvSum = 0;
-    int prefills = 0;
-    int prefillKv = 0;
-    long chunkSquares = 0;
-    for (int i = 0; i < n; i++) {
-      int processed = batch.processedBefore(i);
-      // a speculative verify pass attends like a prefill chunk over its KV prefix
-      if (batch.isPrefill(i) || batch.isVerify(i)) {
-        long c = batch.numTokens(i);
-        prefills++;
-        prefillKv += OpTables.roundUp(processed, OpTables.KV_STEP);
-        chunkSquares += c * c;
-      } else {
-        decodes++;
-        decodeKvSum += processed;
-      }
-    }
-    int total = batch.totalTokens();
-    int t = OpTables.roundUp(total, 8);
-    long beyond = 0;
-
-    double attnDecode = 0;
-    if (decodes > 0) {
-      // int(mean(processed)) rounded up to 64, as the reference keys it.
-      int kv = OpTables.roundUp((int) (decodeKvSum / decodes), OpTables.KV_STEP);
-      beyond += tables.decodeBeyond(decodes, kv) ? 1 : 0;
-      attnDecode = tables.decode(decodes, kv) * (1 + (decodes > 1 ? decodeOverhead : 0));
-    }
-    double attnPrefill = 0;
-    if (prefills > 0) {
-      // Python's round() is half-to-even, like Math.rint.
-      int c = (int) Math.rint(Math.sqrt((double) chunkSquares));
-      beyond += tables.prefillBeyond(prefillKv, c) ? 1 : 0;
-      attnPrefill = tables.prefill(prefillKv, c) * (1 + (prefills > 1 ? prefillOverhead : 0));
-    }
-    beyond += tables.tokensBeyond(t) ? 1 : 0;
-    beyond += tables.kvSaveBeyond(total) ? 1 : 0;
-    double tpComm = tensorParallel ? tables.token(OpTables.ALL_REDUCE, t) + NCCL_LAUNCH_MS : 0;
-    double ppComm = stage < pp - 1 ? tables.token(OpTables.SEND_RECV, t) : 0;
+    Keys keys = new Keys();
+    ExecutionTime time = composer.compose(batch, stage, keys);
+    long beyond = keys.beyond;
+    beyond += tables.tokensBeyond(keys.rounded) ? 1 : 0;
+    beyond += tables.kvSaveBeyond(keys.total) ? 1 : 0;
     if (beyond > 0) {
       extrapolated.addAndGet(beyond);
     }
-    return new ExecutionTime(
-        layers,
-        tables.token(OpTables.ATTN_PRE_PROJ, t),
-        tables.token(OpTables.ATTN_POST_PROJ, t),
-        tables.token(OpTables.ATTN_ROPE, t),
-        tables.kvSave(total),
-        attnDecode,
-        attnPrefill,
-        tables.token(OpTables.INPUT_LAYERNORM, t),
-        tables.token(OpTables.MLP_UP_PROJ, t),
-        tables.token(OpTables.MLP_DOWN_PROJ, t),
-        tables.token(OpTables.MLP_ACT, t),
-        postAttnNorm ? tables.token(OpTables.POST_ATTENTION_LAYERNORM, t) : 0,
-        tables.token(OpTables.ADD, t),
-        tpComm,
-        ppComm,
-        0);
+    return time;
+  }
+
+  /** The table keys of one batch, and the ops' times looked up at them. */
+  private final class Keys implements StageComposer.BatchCosts {
+    int decodes;
+    long decodeKvSum;
+    int prefills;
+    int prefillKv;
+    long chunkSquares;
+    int total;
+    int rounded;
+    long beyond;
+
+    @Override
+    public void prefill(int chunk, int processed) {
+      long c = chunk;
+      prefills++;
+      prefillKv += OpTables.roundUp(processed, OpTables.KV_STEP);
+      chunkSquares += c * c;
+    }
+
+    @Override
+    public void decode(int processed) {
+      decodes++;
+      decodeKvSum += processed;
+    }
+
+    @Override
+    public double ms(Operator op, int totalTokens) {
+      total = totalTokens;
+      rounded = OpTables.roundUp(totalTokens, 8);
+      return switch (op) {
+        case ATTN_DECODE -> {
+          // int(mean(processed)) rounded up to 64, as the reference keys it.
+          int kv = OpTables.roundUp((int) (decodeKvSum / decodes), OpTables.KV_STEP);
+          beyond += tables.decodeBeyond(decodes, kv) ? 1 : 0;
+          yield tables.decode(decodes, kv) * (1 + (decodes > 1 ? decodeOverhead : 0));
+        }
+        case ATTN_PREFILL -> {
+          // Python's round() is half-to-even, like Math.rint.
+          int c = (int) Math.rint(Math.sqrt((double) chunkSquares));
+          beyond += tables.prefillBeyond(prefillKv, c) ? 1 : 0;
+          yield tables.prefill(prefillKv, c) * (1 + (prefills > 1 ? prefillOverhead : 0));
+        }
+        case ATTN_KV_CACHE_SAVE -> tables.kvSave(totalTokens);
+        case ALL_REDUCE -> tables.token(op, rounded) + NCCL_LAUNCH_MS;
+        case CPU_OVERHEAD -> 0;
+        default -> tables.token(op, rounded);
+      };
+    }
   }
 
   /** Table lookups so far whose key lay beyond the tables and was extrapolated. */

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.llmcap.catalog.ModelSpec;
 import io.llmcap.predictors.profile.OpSamples;
 import io.llmcap.predictors.profile.ProfileFolder;
+import io.llmcap.timing.Operator;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -131,10 +132,11 @@ class OpTablesTest {
     OpTables t = tables(true);
     for (int tokens : new int[] {8, 16, 512, 2048}) {
       for (int k = 0; k < ProfileFolder.MLP_OPS.size(); k++) {
-        assertEquals(tokenMs(k, tokens), t.token(k, tokens), 1e-12, "op " + k + " at " + tokens);
+        Operator op = Operator.byName(ProfileFolder.MLP_OPS.get(k));
+        assertEquals(tokenMs(k, tokens), t.token(op, tokens), 1e-12, "op " + k + " at " + tokens);
       }
-      assertEquals(allReduceMs(tokens), t.token(OpTables.ALL_REDUCE, tokens), 1e-12);
-      assertEquals(sendRecvMs(tokens), t.token(OpTables.SEND_RECV, tokens), 1e-12);
+      assertEquals(allReduceMs(tokens), t.token(Operator.ALL_REDUCE, tokens), 1e-12);
+      assertEquals(sendRecvMs(tokens), t.token(Operator.SEND_RECV, tokens), 1e-12);
     }
     for (int n : new int[] {1, 7, 9, 2048}) {
       assertEquals(kvSaveMs(n), t.kvSave(n), 1e-12);
@@ -163,8 +165,10 @@ class OpTablesTest {
     OpTables t = tables(true);
     assertTrue(t.tokensBeyond(4096));
     // The functions are linear, so the secant extrapolation is exact.
-    assertEquals(tokenMs(2, 4096), t.token(2, 4096), 1e-9);
-    assertEquals(tokenMs(2, 100_000), t.token(2, 100_000), 1e-9);
+    assertEquals(
+        tokenMs(2, 4096), t.token(Operator.byName(ProfileFolder.MLP_OPS.get(2)), 4096), 1e-9);
+    assertEquals(
+        tokenMs(2, 100_000), t.token(Operator.byName(ProfileFolder.MLP_OPS.get(2)), 100_000), 1e-9);
     assertTrue(t.kvSaveBeyond(3000));
     assertEquals(kvSaveMs(3000), t.kvSave(3000), 1e-9);
     assertTrue(t.decodeBeyond(65, 0));
@@ -188,14 +192,14 @@ class OpTablesTest {
     assertEquals(t.limits(), back.limits());
     assertEquals(t.sources(), back.sources());
     assertEquals(t.entries(), back.entries());
-    assertFalse(back.has(OpTables.ALL_REDUCE));
+    assertFalse(back.has(Operator.ALL_REDUCE));
     for (int c = 1; c <= 2048; c += 37) {
       for (int kv = 0; kv <= 2048; kv += 64) {
         assertEquals(t.prefill(kv, c), back.prefill(kv, c));
       }
     }
     assertEquals(t.decode(17, 640), back.decode(17, 640));
-    assertEquals(t.token(OpTables.MLP_ACT, 1024), back.token(OpTables.MLP_ACT, 1024));
+    assertEquals(t.token(Operator.MLP_ACT, 1024), back.token(Operator.MLP_ACT, 1024));
     ByteArrayOutputStream again = new ByteArrayOutputStream();
     back.write(again);
     assertArrayEquals(out.toByteArray(), again.toByteArray(), "byte-identical when rewritten");

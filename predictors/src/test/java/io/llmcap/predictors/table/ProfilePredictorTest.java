@@ -9,6 +9,7 @@ import io.llmcap.catalog.DeviceSku;
 import io.llmcap.catalog.ModelSpec;
 import io.llmcap.catalog.NodeSku;
 import io.llmcap.config.ConfigException;
+import io.llmcap.predictors.profile.ProfileFolder;
 import io.llmcap.timing.BatchView;
 import io.llmcap.timing.ExecutionTime;
 import java.util.Arrays;
@@ -63,6 +64,11 @@ class ProfilePredictorTest {
     }
   }
 
+  /** The synthetic tables' time of a token-level op, by name. */
+  private static double tokenMs(String op, int tokens) {
+    return OpTablesTest.tokenMs(ProfileFolder.MLP_OPS.indexOf(op), tokens);
+  }
+
   private static ProfilePredictor predictor(ModelSpec model, int tp, int pp) {
     return new ProfilePredictor(
         new Deployment(model, SKU, NODE, tp, pp), OpTablesTest.tables(true), "synthetic tables");
@@ -79,15 +85,15 @@ class ProfilePredictorTest {
             new boolean[] {true, true, false, false, false});
     ExecutionTime et = p.predict(b, 0);
     int t = 80; // 73 tokens rounded up to 8
-    assertEquals(OpTablesTest.tokenMs(0, t), et.attnPreProj(), 1e-12);
-    assertEquals(OpTablesTest.tokenMs(1, t), et.attnPostProj(), 1e-12);
-    assertEquals(OpTablesTest.tokenMs(2, t), et.mlpUpProj(), 1e-12);
-    assertEquals(OpTablesTest.tokenMs(3, t), et.mlpDownProj(), 1e-12);
-    assertEquals(OpTablesTest.tokenMs(4, t), et.mlpAct(), 1e-12);
-    assertEquals(OpTablesTest.tokenMs(5, t), et.attnNorm(), 1e-12);
-    assertEquals(OpTablesTest.tokenMs(6, t), et.mlpNorm(), 1e-12);
-    assertEquals(OpTablesTest.tokenMs(7, t), et.attnRope(), 1e-12);
-    assertEquals(OpTablesTest.tokenMs(8, t), et.add(), 1e-12);
+    assertEquals(tokenMs("attn_pre_proj", t), et.attnPreProj(), 1e-12);
+    assertEquals(tokenMs("attn_post_proj", t), et.attnPostProj(), 1e-12);
+    assertEquals(tokenMs("mlp_up_proj", t), et.mlpUpProj(), 1e-12);
+    assertEquals(tokenMs("mlp_down_proj", t), et.mlpDownProj(), 1e-12);
+    assertEquals(tokenMs("mlp_act", t), et.mlpAct(), 1e-12);
+    assertEquals(tokenMs("input_layernorm", t), et.attnNorm(), 1e-12);
+    assertEquals(tokenMs("post_attention_layernorm", t), et.mlpNorm(), 1e-12);
+    assertEquals(tokenMs("attn_rope", t), et.attnRope(), 1e-12);
+    assertEquals(tokenMs("add", t), et.add(), 1e-12);
     assertEquals(OpTablesTest.kvSaveMs(73), et.attnKvCacheSave(), 1e-12, "unrounded total");
     assertEquals(OpTablesTest.allReduceMs(t) + 0.02, et.tensorParallelComm(), 1e-12);
     assertEquals(OpTablesTest.sendRecvMs(t), et.pipelineComm(), 1e-12);

@@ -1,4 +1,4 @@
-package io.llmcap.predictors.roofline;
+package io.llmcap.predictors.calibration;
 
 import java.util.Arrays;
 import java.util.Comparator;

@@ -1,0 +1,145 @@
+package io.llmcap.timing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class StageComposerTest {
+  /** Requests as (tokens, processed, prefill). */
+  record Batch(int[] tokens, int[] processed, boolean[] prefill) implements BatchView {
+    @Override
+    public int size() {
+      return tokens.length;
+    }
+
+    @Override
+    public int numTokens(int i) {
+      return tokens[i];
+    }
+
+    @Override
+    public int processedBefore(int i) {
+      return processed[i];
+    }
+
+    @Override
+    public boolean isPrefill(int i) {
+      return prefill[i];
+    }
+
+    @Override
+    public int totalTokens() {
+      int t = 0;
+      for (int x : tokens) {
+        t += x;
+      }
+      return t;
+    }
+  }
+
+  /** Records what the composer tells it; every op costs its ordinal + 1 ms. */
+  static final class Recorder implements StageComposer.BatchCosts {
+    final List<String> requests = new ArrayList<>();
+    final Set<Operator> asked = EnumSet.noneOf(Operator.class);
+    int total = -1;
+
+    @Override
+    public void prefill(int chunk, int processed) {
+      requests.add("prefill " + chunk + "@" + processed);
+    }
+
+    @Override
+    public void decode(int processed) {
+      requests.add("decode @" + processed);
+    }
+
+    @Override
+    public double ms(Operator op, int totalTokens) {
+      asked.add(op);
+      total = totalTokens;
+      return op.ordinal() + 1;
+    }
+  }
+
+  private static final Set<Operator> ALWAYS =
+      EnumSet.of(
+          Operator.ATTN_PRE_PROJ,
+          Operator.ATTN_POST_PROJ,
+          Operator.ATTN_ROPE,
+          Operator.ATTN_KV_CACHE_SAVE,
+          Operator.MLP_UP_PROJ,
+          Operator.MLP_DOWN_PROJ,
+          Operator.MLP_ACT,
+          Operator.INPUT_LAYERNORM,
+          Operator.ADD,
+          Operator.CPU_OVERHEAD);
+
+  private static Set<Operator> plus(Operator... ops) {
+    Set<Operator> s = EnumSet.copyOf(ALWAYS);
+    s.addAll(List.of(ops));
+    return s;
+  }
+
+  @Test
+  void splitsPrefillVerifyAndDecodeInBatchOrder() {
+    StageComposer c = new StageComposer(4, 1, false, false);
+    // a prefill chunk, a decode, a verify pass of 1 + 3 tokens
+    Batch b =
+        new Batch(
+            new int[] {30, 1, 4}, new int[] {70, 100, 200}, new boolean[] {true, false, false});
+    Recorder r = new Recorder();
+    ExecutionTime t = c.compose(b, 0, r);
+    assertEquals(List.of("prefill 30@70", "decode @100", "prefill 4@200"), r.requests);
+    assertEquals(35, r.total);
+    assertEquals(plus(Operator.ATTN_PREFILL, Operator.ATTN_DECODE), r.asked);
+    assertEquals(4, t.layers());
+    assertEquals(Operator.ATTN_PREFILL.ordinal() + 1, t.attnPrefill());
+    assertEquals(0, t.mlpNorm(), "no post-attention norm in this model");
+  }
+
+  @Test
+  void attentionOfAPhaseOnlyWhenTheBatchHasIt() {
+    StageComposer c = new StageComposer(1, 1, false, true);
+    Recorder prefills = new Recorder();
+    c.compose(new Batch(new int[] {8}, new int[] {0}, new boolean[] {true}), 0, prefills);
+    assertEquals(plus(Operator.ATTN_PREFILL, Operator.POST_ATTENTION_LAYERNORM), prefills.asked);
+    Recorder decodes = new Recorder();
+    c.compose(
+        new Batch(new int[] {1, 1}, new int[] {5, 9}, new boolean[] {false, false}), 0, decodes);
+    assertEquals(plus(Operator.ATTN_DECODE, Operator.POST_ATTENTION_LAYERNORM), decodes.asked);
+  }
+
+  @Test
+  void tensorAndPipelineParallelCommunication() {
+    StageComposer c = new StageComposer(2, 3, true, false);
+    Batch b = new Batch(new int[] {1}, new int[] {5}, new boolean[] {false});
+    for (int stage = 0; stage < 3; stage++) {
+      Recorder r = new Recorder();
+      ExecutionTime t = c.compose(b, stage, r);
+      Set<Operator> expected =
+          stage < 2
+              ? plus(Operator.ATTN_DECODE, Operator.ALL_REDUCE, Operator.SEND_RECV)
+              : plus(Operator.ATTN_DECODE, Operator.ALL_REDUCE);
+      assertEquals(expected, r.asked, "stage " + stage);
+      assertEquals(stage < 2 ? Operator.SEND_RECV.ordinal() + 1 : 0, t.pipelineComm());
+      // the all-reduce counts once in each sublayer
+      double ar = Operator.ALL_REDUCE.ordinal() + 1;
+      assertEquals(
+          t.attnPreProj()
+              + t.attnPostProj()
+              + t.attnRope()
+              + t.attnKvCacheSave()
+              + t.attnDecode()
+              + ar
+              + t.attnNorm(),
+          t.attentionLayerMs());
+      assertEquals(t.mlpUpProj() + t.mlpDownProj() + t.mlpAct() + ar, t.mlpLayerMs());
+    }
+    assertThrows(IllegalArgumentException.class, () -> c.compose(b, 3, new Recorder()));
+  }
+}
