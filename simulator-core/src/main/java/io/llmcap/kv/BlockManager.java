@@ -1,20 +1,18 @@
 package io.llmcap.kv;
 
+import java.util.Arrays;
+
 /**
- * Paged KV blocks with identities: each block has an id in {@code [0, numBlocks)} and a reference
- * count; unreferenced blocks wait on a free stack. A block is referenced once per sequence holding
- * it, so a block shared by several sequences (prefix caching, {@link PrefixCachingBlockManager})
- * goes back only when its last holder lets go.
- *
- * <p>The hot path (allocate, grow, free) touches int arrays only: no boxing, no allocation beyond a
- * sequence's growing id array.
+ * Paged KV blocks with identities, the plain manager: each block has an id in {@code [0,
+ * numBlocks)}; a block is held by one sequence at a time and goes back to a free stack when
+ * released. Ids move in bulk ({@code System.arraycopy}), so growing and freeing cost what copying a
+ * few ints costs, even at one token per block. {@link PrefixCachingBlockManager} adds reference
+ * counts per block (blocks shared by sequences with the same prefix), content hashes and a cache of
+ * unreferenced blocks.
  */
 public class BlockManager implements KvManager {
   private final int numBlocks;
   private final int blockSize;
-
-  /** Holders per block. */
-  protected final int[] refs;
 
   private final int[] freeStack;
   private int freeTop;
@@ -26,13 +24,20 @@ public class BlockManager implements KvManager {
   private int peakAllocated;
   private int holders;
 
+  /**
+   * Id arrays of freed sequences, handed to new holders: a run allocates block tables once, not
+   * once per request.
+   */
+  private int[][] spareIds = new int[16][];
+
+  private int spareCount;
+
   public BlockManager(int numBlocks, int blockSize) {
     if (numBlocks < 0 || blockSize < 1) {
       throw new IllegalArgumentException("KV blocks " + numBlocks + " of " + blockSize + " tokens");
     }
     this.numBlocks = numBlocks;
     this.blockSize = blockSize;
-    this.refs = new int[numBlocks];
     this.freeStack = new int[numBlocks];
   }
 
@@ -58,14 +63,9 @@ public class BlockManager implements KvManager {
           "KV over-allocation: " + allocated + " + " + blocks + " > " + numBlocks + " blocks");
     }
     hold(t);
-    t.reserve(blocks);
-    for (int i = 0; i < blocks; i++) {
-      int id = takeBlock();
-      refs[id] = 1;
-      t.ids[t.size++] = id;
-    }
-    allocated += blocks;
-    peakAllocated = Math.max(peakAllocated, allocated);
+    reserve(t, blocks);
+    takeBlocks(t, blocks);
+    countAllocated(blocks);
   }
 
   @Override
@@ -74,9 +74,9 @@ public class BlockManager implements KvManager {
       throw new IllegalStateException(
           "KV release of " + blocks + " blocks from a request holding " + t.size);
     }
-    for (int i = 0; i < blocks; i++) {
-      unref(t.ids[--t.size]);
-    }
+    int end = t.size;
+    t.size -= blocks;
+    allocated -= dropBlocks(t.ids, t.size, end);
   }
 
   @Override
@@ -84,9 +84,12 @@ public class BlockManager implements KvManager {
     if (!t.holds) {
       return;
     }
-    // last block first: with caching, a sequence's tail is evicted before its shared head
-    for (int i = t.size - 1; i >= 0; i--) {
-      unref(t.ids[i]);
+    allocated -= dropBlocks(t.ids, 0, t.size);
+    if (t.ids.length > 0) {
+      if (spareCount == spareIds.length) {
+        spareIds = Arrays.copyOf(spareIds, spareCount * 2);
+      }
+      spareIds[spareCount++] = t.ids;
     }
     t.clear();
     holders--;
@@ -112,9 +115,59 @@ public class BlockManager implements KvManager {
     return holders;
   }
 
-  /** Reference count of block {@code id}. */
-  public final int refCount(int id) {
-    return refs[id];
+  /**
+   * Appends {@code n} blocks to {@code t}, which has room for them; the caller checked that {@code
+   * n} are free and counts them.
+   */
+  protected void takeBlocks(BlockTable t, int n) {
+    int fromStack = Math.min(n, freeTop);
+    freeTop -= fromStack;
+    System.arraycopy(freeStack, freeTop, t.ids, t.size, fromStack);
+    t.size += fromStack;
+    for (int i = fromStack; i < n; i++) {
+      t.ids[t.size++] = fresh++;
+    }
+  }
+
+  /**
+   * Lets go of the blocks {@code ids[from, to)}, which a sequence no longer holds.
+   *
+   * @return how many blocks lost their last holder (no longer allocated)
+   */
+  protected int dropBlocks(int[] ids, int from, int to) {
+    System.arraycopy(ids, from, freeStack, freeTop, to - from);
+    freeTop += to - from;
+    return to - from;
+  }
+
+  /** A block from the free list, or -1 when it is empty. */
+  protected final int popFree() {
+    if (freeTop > 0) {
+      return freeStack[--freeTop];
+    }
+    return fresh < numBlocks ? fresh++ : -1;
+  }
+
+  /** Puts block {@code id} on the free list. */
+  protected final void pushFree(int id) {
+    freeStack[freeTop++] = id;
+  }
+
+  /** Counts {@code n} blocks that became referenced. */
+  protected final void countAllocated(int n) {
+    allocated += n;
+    peakAllocated = Math.max(peakAllocated, allocated);
+  }
+
+  /**
+   * Makes room for {@code more} ids in {@code t}, from a freed sequence's array when it has none.
+   */
+  protected final void reserve(BlockTable t, int more) {
+    if (t.ids.length == 0 && spareCount > 0) {
+      t.ids = spareIds[--spareCount];
+      spareIds[spareCount] = null;
+    }
+    t.reserve(more);
   }
 
   /** Makes {@code t} a holder if it is not one yet. */
@@ -123,39 +176,5 @@ public class BlockManager implements KvManager {
       t.holds = true;
       holders++;
     }
-  }
-
-  /** Counts a block that went from unreferenced to referenced without {@link #takeBlock}. */
-  protected final void referenced(int id) {
-    allocated++;
-    peakAllocated = Math.max(peakAllocated, allocated);
-  }
-
-  private void unref(int id) {
-    if (--refs[id] == 0) {
-      allocated--;
-      unreferenced(id);
-    }
-  }
-
-  /** A block for a new allocation; the caller has checked that one is free. */
-  protected int takeBlock() {
-    if (freeTop > 0) {
-      return freeStack[--freeTop];
-    }
-    if (fresh < numBlocks) {
-      return fresh++;
-    }
-    return evict();
-  }
-
-  /** Frees a cached block for reuse when the free list is empty; none here. */
-  protected int evict() {
-    throw new IllegalStateException("KV free list empty with " + allocated + " blocks allocated");
-  }
-
-  /** Block {@code id} lost its last holder: back on the free list. */
-  protected void unreferenced(int id) {
-    freeStack[freeTop++] = id;
   }
 }

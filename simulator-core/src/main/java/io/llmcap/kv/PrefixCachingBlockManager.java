@@ -5,16 +5,20 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A {@link BlockManager} that remembers what full blocks hold, for prefix caching: a full block
- * registered with its content hash ({@link BlockHashes}) can be found by that hash and shared by
- * later sequences with the same prefix. When its last holder lets go, a cached block is not freed
- * but kept in a least-recently-released order, and evicted (its hash forgotten) only when an
+ * A {@link BlockManager} with reference counts and content hashes, for prefix caching: a block is
+ * referenced once per sequence holding it and goes back only when its last holder lets go; a full
+ * block registered with its content hash ({@link BlockHashes}) can be found by that hash and shared
+ * by later sequences with the same prefix. When its last holder lets go, a cached block is not
+ * freed but kept in a least-recently-released order, and evicted (its hash forgotten) only when an
  * allocation finds the free list empty; a referenced block is never evicted.
  *
  * <p>The built-in schedulers do not use it; the index is a plain map, off their hot path.
  */
 public class PrefixCachingBlockManager extends BlockManager {
   private static final int NONE = -1;
+
+  /** Holders per block. */
+  private final int[] refs;
 
   /** Content hash per block, {@link BlockHashes#NONE} when the block is not cached. */
   private final long[] hash;
@@ -30,6 +34,7 @@ public class PrefixCachingBlockManager extends BlockManager {
 
   public PrefixCachingBlockManager(int numBlocks, int blockSize) {
     super(numBlocks, blockSize);
+    refs = new int[numBlocks];
     hash = new long[numBlocks];
     prev = new int[numBlocks];
     next = new int[numBlocks];
@@ -73,7 +78,7 @@ public class PrefixCachingBlockManager extends BlockManager {
       throw new IllegalArgumentException(cached + " cached blocks of " + hashes.length + " hashes");
     }
     hold(t);
-    t.reserve(cached);
+    reserve(t, cached);
     for (int i = 0; i < cached; i++) {
       Integer id = index.get(hashes[i]);
       if (id == null) {
@@ -81,7 +86,7 @@ public class PrefixCachingBlockManager extends BlockManager {
       }
       if (refs[id]++ == 0) {
         unlink(id);
-        referenced(id);
+        countAllocated(1);
       }
       t.append(id);
     }
@@ -113,6 +118,11 @@ public class PrefixCachingBlockManager extends BlockManager {
     }
   }
 
+  /** Reference count of block {@code id}: the sequences holding it. */
+  public final int refCount(int id) {
+    return refs[id];
+  }
+
   /** Blocks the cache can find by content. */
   public final int cachedBlocks() {
     return index.size();
@@ -129,10 +139,22 @@ public class PrefixCachingBlockManager extends BlockManager {
   }
 
   @Override
-  protected final int evict() {
+  protected final void takeBlocks(BlockTable t, int n) {
+    for (int i = 0; i < n; i++) {
+      int id = popFree();
+      if (id < 0) {
+        id = evict();
+      }
+      refs[id] = 1;
+      t.ids[t.size++] = id;
+    }
+  }
+
+  /** Frees the least recently released cached block, forgetting its content. */
+  private int evict() {
     int id = head;
     if (id == NONE) {
-      return super.evict();
+      throw new IllegalStateException("KV blocks exhausted: none free, none cached unreferenced");
     }
     unlink(id);
     index.remove(hash[id]);
@@ -141,11 +163,24 @@ public class PrefixCachingBlockManager extends BlockManager {
   }
 
   @Override
-  protected final void unreferenced(int id) {
-    if (hash[id] == BlockHashes.NONE) {
-      super.unreferenced(id);
-      return;
+  protected final int dropBlocks(int[] ids, int from, int to) {
+    int unreferenced = 0;
+    // last block first: a sequence's tail is evicted before its shared head
+    for (int i = to - 1; i >= from; i--) {
+      int id = ids[i];
+      if (--refs[id] == 0) {
+        unreferenced++;
+        if (hash[id] == BlockHashes.NONE) {
+          pushFree(id);
+        } else {
+          append(id);
+        }
+      }
     }
+    return unreferenced;
+  }
+
+  private void append(int id) {
     prev[id] = tail;
     next[id] = NONE;
     if (tail == NONE) {
