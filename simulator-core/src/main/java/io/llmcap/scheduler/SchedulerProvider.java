@@ -33,7 +33,10 @@ public interface SchedulerProvider<O> extends Plugin<O>, SchedulerRules {
     return of(name, f, new SchedulerRules() {});
   }
 
-  /** A provider without options that declares {@code rules}. */
+  /**
+   * A provider without options that declares {@code rules}. Every {@link SchedulerRules} method is
+   * delegated below; a new rule must be added here too (a test checks).
+   */
   static SchedulerProvider<Void> of(
       String name, Function<SchedulerContext, ReplicaScheduler> f, SchedulerRules rules) {
     return new SchedulerProvider<>() {

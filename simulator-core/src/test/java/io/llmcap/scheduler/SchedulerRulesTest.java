@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.llmcap.config.SimulationConfig.SchedulerConfig;
 import io.llmcap.kv.KvManagerFactory;
+import java.lang.reflect.Method;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -71,5 +73,15 @@ class SchedulerRulesTest {
     assertEquals(256 + 10, p.minKvBlocks(s, plan, MAX_TOKENS));
     assertNull(p.tokenBudget(s));
     assertSame(KvManagerFactory.PLAIN, p.kvManagers());
+  }
+
+  @Test
+  void builtInProvidersDelegateEveryRule() throws NoSuchMethodException {
+    Class<?> c = SchedulerProvider.of("x", ctx -> null, new SchedulerRules() {}).getClass();
+    for (Method m : SchedulerRules.class.getDeclaredMethods()) {
+      // a rule added to SchedulerRules must be delegated in SchedulerProvider.of too
+      assertEquals(
+          c, c.getMethod(m.getName(), m.getParameterTypes()).getDeclaringClass(), m.getName());
+    }
   }
 }
