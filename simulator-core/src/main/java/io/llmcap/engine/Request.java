@@ -1,5 +1,6 @@
 package io.llmcap.engine;
 
+import io.llmcap.kv.BlockTable;
 import io.llmcap.kv.PromptContent;
 import io.llmcap.workload.RequestSpec;
 
@@ -37,9 +38,8 @@ public final class Request {
   private double latestStageCompletedAt = Double.NaN;
   private double latestIterationCompletedAt = Double.NaN;
 
-  // KV-cache accounting, owned by the replica scheduler; kept here to avoid a map per replica.
-  int allocatedBlocks;
-  boolean holdsBlocks;
+  // KV blocks, changed only by the replica's KvManager; kept here to avoid a map per replica.
+  private final BlockTable kvBlocks = new BlockTable();
 
   public Request(RequestSpec spec) {
     this.spec = spec;
@@ -250,7 +250,13 @@ public final class Request {
     return latestIterationCompletedAt;
   }
 
+  /** KV blocks held: a read-only view of {@link #kvBlocks()}. */
   public int allocatedBlocks() {
-    return allocatedBlocks;
+    return kvBlocks.size();
+  }
+
+  /** The KV blocks this request holds on its replica; its scheduler's KV manager changes them. */
+  public BlockTable kvBlocks() {
+    return kvBlocks;
   }
 }

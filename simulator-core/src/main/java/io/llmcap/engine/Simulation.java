@@ -17,7 +17,9 @@ import io.llmcap.scheduler.MemoryPlan;
 import io.llmcap.scheduler.MemoryPlanner;
 import io.llmcap.scheduler.ReplicaScheduler;
 import io.llmcap.scheduler.SchedulerContext;
+import io.llmcap.scheduler.SchedulerRules;
 import io.llmcap.scheduler.Schedulers;
+import io.llmcap.scheduler.TokenBudget;
 import io.llmcap.timing.ExecutionTimePredictor;
 import io.llmcap.workload.OpenLoopSource;
 import io.llmcap.workload.Workloads;
@@ -66,14 +68,14 @@ public final class Simulation {
     Speculation spec = Speculation.prepare(config.speculative(), catalog, d, baseDir);
     Routers.check(config.router(), config.routerOptions());
     SchedulerConfig s = config.scheduler();
-    checkScheduler(s, d);
+    SchedulerRules rules = checkScheduler(s, d);
     Workloads.validate(config.workload(), baseDir);
     int maxTokens = config.workload().maxTokens();
-    int blockSize = blockSize(s);
+    int blockSize = rules.blockSize(s);
     MemoryPlan plan =
         MemoryPlanner.plan(
             d, config.cluster().memoryMargin(), maxTokens, blockSize, s.numBlocks(), spec.draft());
-    checkCapacity(s, plan, maxTokens);
+    checkCapacity(s, rules, plan, maxTokens);
     return new Simulation(config, d, plan, spec, baseDir);
   }
 
@@ -164,13 +166,10 @@ public final class Simulation {
     return String.join(", ", out);
   }
 
-  private static int blockSize(SchedulerConfig s) {
-    // LightLLM manages the KV cache per token
-    return "lightllm".equals(s.type()) ? 1 : s.blockSize();
-  }
-
-  private static void checkScheduler(SchedulerConfig s, Deployment d) {
+  /** Checks the scheduler section against the deployment; returns the scheduler's rules. */
+  private static SchedulerRules checkScheduler(SchedulerConfig s, Deployment d) {
     Schedulers.check(s);
+    SchedulerRules rules = Schedulers.rules(s.type());
     positive("scheduler.batch_size_cap", s.batchSizeCap());
     positive("scheduler.block_size", s.blockSize());
     positive("scheduler.chunk_size", s.chunkSize());
@@ -183,30 +182,25 @@ public final class Simulation {
       throw ConfigException.invalid(
           "scheduler.watermark_fraction", s.watermarkFraction(), "0 ≤ fraction < 1");
     }
-    if ("lightllm".equals(s.type()) && d.pp() != 1) {
+    if (!rules.supportsPipelineParallel() && d.pp() != 1) {
       throw ConfigException.invalid(
           "cluster.pipeline_parallel",
           d.pp(),
-          "1 (the lightllm scheduler has no pipeline support)");
+          "1 (the " + s.type() + " scheduler has no pipeline support)");
     }
+    return rules;
   }
 
-  private static void checkCapacity(SchedulerConfig s, MemoryPlan plan, int maxTokens) {
-    boolean budgeted = "vllm".equals(s.type()) || "lightllm".equals(s.type());
-    if (budgeted && s.maxTokensInBatch() < maxTokens) {
+  private static void checkCapacity(
+      SchedulerConfig s, SchedulerRules rules, MemoryPlan plan, int maxTokens) {
+    TokenBudget budget = rules.tokenBudget(s);
+    if (budget != null && budget.wholePrompts() && budget.tokens() < maxTokens) {
       throw ConfigException.invalid(
-          "scheduler.max_tokens_in_batch",
-          s.maxTokensInBatch(),
+          budget.field(),
+          budget.tokens(),
           "at least workload.max_tokens (" + maxTokens + "), or a long prompt never fits a batch");
     }
-    int needed =
-        switch (s.type()) {
-          case "orca", "faster_transformer" -> plan.maxBlocksPerSequence();
-          case "lightllm" -> maxTokens + 1;
-          default ->
-              (maxTokens + plan.blockSize() - 1) / plan.blockSize()
-                  + (int) (s.watermarkFraction() * plan.numBlocks());
-        };
+    int needed = rules.minKvBlocks(s, plan, maxTokens);
     if (plan.numBlocks() < needed) {
       throw ConfigException.invalid(
           "scheduler.num_blocks",

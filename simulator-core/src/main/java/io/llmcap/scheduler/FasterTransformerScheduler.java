@@ -40,7 +40,7 @@ final class FasterTransformerScheduler extends ReplicaScheduler {
     for (int i = 0; i < batch.size(); i++) {
       Request r = batch.request(i);
       if (r.completed()) {
-        kv.free(r);
+        kv.free(r.kvBlocks());
       } else {
         allDone = false;
       }

@@ -1,5 +1,6 @@
 package io.llmcap.scheduler;
 
+import io.llmcap.config.SimulationConfig.SchedulerConfig;
 import io.llmcap.engine.Batch;
 import io.llmcap.engine.Request;
 import java.util.ArrayDeque;
@@ -12,6 +13,30 @@ import java.util.Arrays;
  * after {@code max_waiting_iters} decode iterations a prefill batch gets a turn.
  */
 final class LightLlmScheduler extends ReplicaScheduler {
+  /** Per-token KV, no pipeline, prompts whole within {@code max_tokens_in_batch}. */
+  static final SchedulerRules RULES =
+      new SchedulerRules() {
+        @Override
+        public int blockSize(SchedulerConfig s) {
+          return 1; // LightLLM manages the KV cache per token
+        }
+
+        @Override
+        public boolean supportsPipelineParallel() {
+          return false;
+        }
+
+        @Override
+        public int minKvBlocks(SchedulerConfig s, MemoryPlan plan, int maxTokens) {
+          return maxTokens + 1; // the future-memory check counts the first output token too
+        }
+
+        @Override
+        public TokenBudget tokenBudget(SchedulerConfig s) {
+          return VllmScheduler.RULES.tokenBudget(s);
+        }
+      };
+
   private final ArrayDeque<Request> running = new ArrayDeque<>();
   private int waitingIters;
   private long[] used = new long[16];
@@ -50,7 +75,7 @@ final class LightLlmScheduler extends ReplicaScheduler {
       Request r = running.pollFirst();
       int extra = Math.min(r.decodeStepTokens() - 1, spare);
       spare -= extra;
-      kv.allocate(r, 1 + extra);
+      kv.allocate(r.kvBlocks(), 1 + extra);
       b.add(r, 1 + extra);
     }
     return build(b);
@@ -72,7 +97,7 @@ final class LightLlmScheduler extends ReplicaScheduler {
         break;
       }
       waiting.pollFirst();
-      kv.allocate(r, r.prefillTokens());
+      kv.allocate(r.kvBlocks(), r.prefillTokens());
       b.add(r, next);
     }
     return build(b);

@@ -40,7 +40,7 @@ public abstract class PagedScheduler extends ReplicaScheduler {
    * request without blocks, its whole prompt above the watermark.
    */
   protected final boolean canAllocateRequest(Request r, int tokens) {
-    if (!kv.holds(r)) {
+    if (!r.kvBlocks().holds()) {
       int needed = ceilDiv(r.prefillTokens(), blockSize);
       return kv.numBlocks() - kv.allocated() - needed >= watermarkBlocks;
     }
@@ -55,8 +55,8 @@ public abstract class PagedScheduler extends ReplicaScheduler {
 
   /** Allocates what {@link #canAllocateRequest(Request, int)} checked for {@code tokens}. */
   protected final void allocateRequest(Request r, int tokens) {
-    if (!kv.holds(r)) {
-      kv.allocate(r, ceilDiv(r.prefillTokens(), blockSize));
+    if (!r.kvBlocks().holds()) {
+      kv.allocate(r.kvBlocks(), ceilDiv(r.prefillTokens(), blockSize));
       return;
     }
     int required = growth(r, tokens);
@@ -65,7 +65,7 @@ public abstract class PagedScheduler extends ReplicaScheduler {
           "request " + r.id() + " outgrew its KV blocks by " + required + " blocks");
     }
     if (required > 0) {
-      kv.allocate(r, required);
+      kv.allocate(r.kvBlocks(), required);
     }
   }
 
@@ -74,7 +74,7 @@ public abstract class PagedScheduler extends ReplicaScheduler {
    * step's extra ones (the KV of the token a decode emits is written by the next step, as in vLLM).
    */
   private int growth(Request r, int tokens) {
-    return Math.max(0, ceilDiv(r.processed() + tokens - 1, blockSize) - kv.blocksOf(r));
+    return Math.max(0, ceilDiv(r.processed() + tokens - 1, blockSize) - r.kvBlocks().size());
   }
 
   private static int stepTokens(Request r) {

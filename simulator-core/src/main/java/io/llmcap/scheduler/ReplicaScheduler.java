@@ -2,8 +2,8 @@ package io.llmcap.scheduler;
 
 import io.llmcap.config.SimulationConfig.SchedulerConfig;
 import io.llmcap.engine.Batch;
-import io.llmcap.engine.KvCache;
 import io.llmcap.engine.Request;
+import io.llmcap.kv.KvManager;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Forms iteration-level batches for one replica and owns its KV cache. Up to one batch per pipeline
- * stage is in flight; subclasses decide what goes into the next one.
+ * Forms iteration-level batches for one replica and asks its KV manager for blocks. Up to one batch
+ * per pipeline stage is in flight; subclasses decide what goes into the next one.
  *
  * <p>The contract for a subclass (a plug-in scheduler, see {@link SchedulerProvider}):
  *
@@ -37,10 +37,22 @@ public abstract class ReplicaScheduler {
   protected static final Comparator<Request> BY_ARRIVAL =
       Comparator.comparingDouble(Request::arrivedAt);
 
+  /**
+   * Rules of schedulers that reserve blocks for a whole {@code max_tokens} request up front ({@link
+   * #admitWorstCase}): one such request must fit, and no watermark applies.
+   */
+  public static final SchedulerRules WORST_CASE =
+      new SchedulerRules() {
+        @Override
+        public int minKvBlocks(SchedulerConfig s, MemoryPlan plan, int maxTokens) {
+          return plan.maxBlocksPerSequence();
+        }
+      };
+
   protected final int replicaId;
   protected final int numStages;
   protected final SchedulerConfig config;
-  protected final KvCache kv;
+  protected final KvManager kv;
   protected final int blockSize;
   protected final int maxBlocksPerSequence;
 
@@ -60,8 +72,8 @@ public abstract class ReplicaScheduler {
     this.replicaId = ctx.replicaId();
     this.numStages = ctx.numStages();
     this.config = ctx.config();
-    this.kv = new KvCache(ctx.memory().numBlocks());
     this.blockSize = ctx.memory().blockSize();
+    this.kv = ctx.kvManagers().create(ctx.memory().numBlocks(), blockSize);
     this.maxBlocksPerSequence = ctx.memory().maxBlocksPerSequence();
     this.maxBatchSize = Math.min(ctx.memory().requestSlots(), config.batchSizeCap());
     this.maxMicroBatchSize = Math.max(1, config.batchSizeCap() / numStages);
@@ -118,7 +130,7 @@ public abstract class ReplicaScheduler {
   /** Recompute preemption: the request gives back its blocks and waits at the queue's head. */
   protected final void evict(Request r) {
     r.restart();
-    kv.free(r);
+    kv.free(r.kvBlocks());
     waiting.addFirst(r);
     preemptions++;
   }
@@ -131,7 +143,7 @@ public abstract class ReplicaScheduler {
     for (int i = 0; i < batch.size(); i++) {
       Request r = batch.request(i);
       if (r.completed()) {
-        kv.free(r);
+        kv.free(r.kvBlocks());
       } else {
         running.addLast(r);
       }
@@ -147,10 +159,10 @@ public abstract class ReplicaScheduler {
   protected final void releaseRejected(Batch batch) {
     for (int i = 0; i < batch.size(); i++) {
       Request r = batch.request(i);
-      if (batch.isVerify(i) && !r.completed() && kv.holds(r)) {
-        int surplus = kv.blocksOf(r) - (r.processed() - 1 + blockSize - 1) / blockSize;
+      if (batch.isVerify(i) && !r.completed() && r.kvBlocks().holds()) {
+        int surplus = r.kvBlocks().size() - (r.processed() - 1 + blockSize - 1) / blockSize;
         if (surplus > 0) {
-          kv.release(r, surplus);
+          kv.release(r.kvBlocks(), surplus);
         }
       }
     }
@@ -160,7 +172,7 @@ public abstract class ReplicaScheduler {
   protected final void admitWorstCase(BatchBuilder b) {
     while (!waiting.isEmpty() && b.size() < maxBatchSize && kv.canAllocate(maxBlocksPerSequence)) {
       Request r = waiting.pollFirst();
-      kv.allocate(r, maxBlocksPerSequence);
+      kv.allocate(r.kvBlocks(), maxBlocksPerSequence);
       b.add(r, wholeStepTokens(r));
     }
   }
@@ -178,8 +190,8 @@ public abstract class ReplicaScheduler {
     return replicaId;
   }
 
-  /** This replica's KV cache (block accounting). */
-  public final KvCache kv() {
+  /** This replica's KV manager (block accounting). */
+  public final KvManager kv() {
     return kv;
   }
 

@@ -1,5 +1,6 @@
 package io.llmcap.scheduler;
 
+import io.llmcap.config.SimulationConfig.SchedulerConfig;
 import io.llmcap.engine.Batch;
 import io.llmcap.engine.Request;
 import java.util.ArrayList;
@@ -13,6 +14,15 @@ import java.util.List;
  * iteration ever exceeds it.
  */
 final class SarathiScheduler extends PagedScheduler {
+  /** Paged KV; prompts are chunked, so a batch never exceeds {@code chunk_size} tokens. */
+  static final SchedulerRules RULES =
+      new SchedulerRules() {
+        @Override
+        public TokenBudget tokenBudget(SchedulerConfig s) {
+          return new TokenBudget("scheduler.chunk_size", s.chunkSize(), false);
+        }
+      };
+
   SarathiScheduler(SchedulerContext ctx) {
     super(ctx);
   }

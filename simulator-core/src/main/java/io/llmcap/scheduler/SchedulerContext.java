@@ -1,6 +1,7 @@
 package io.llmcap.scheduler;
 
 import io.llmcap.config.SimulationConfig.SchedulerConfig;
+import io.llmcap.kv.KvManagerFactory;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -11,6 +12,28 @@ import java.util.concurrent.atomic.AtomicLong;
  * @param config the {@code scheduler} section: shared knobs and plug-in blocks
  * @param memory the memory planner's result: KV blocks, block size, request slots
  * @param batchIds batch id counter, shared by all replicas of a run
+ * @param kvManagers makes the replica's KV manager (the provider's {@link
+ *     SchedulerRules#kvManagers}, set by {@link Schedulers#create})
  */
 public record SchedulerContext(
-    int replicaId, int numStages, SchedulerConfig config, MemoryPlan memory, AtomicLong batchIds) {}
+    int replicaId,
+    int numStages,
+    SchedulerConfig config,
+    MemoryPlan memory,
+    AtomicLong batchIds,
+    KvManagerFactory kvManagers) {
+  /** A context with the plain KV manager. */
+  public SchedulerContext(
+      int replicaId,
+      int numStages,
+      SchedulerConfig config,
+      MemoryPlan memory,
+      AtomicLong batchIds) {
+    this(replicaId, numStages, config, memory, batchIds, KvManagerFactory.PLAIN);
+  }
+
+  /** This context with {@code f} making the KV manager. */
+  public SchedulerContext withKvManagers(KvManagerFactory f) {
+    return new SchedulerContext(replicaId, numStages, config, memory, batchIds, f);
+  }
+}

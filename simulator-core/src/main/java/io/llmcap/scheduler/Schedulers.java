@@ -16,11 +16,14 @@ public final class Schedulers {
           "scheduler",
           SchedulerProvider.class,
           List.of(
-              SchedulerProvider.of("vllm", VllmScheduler::new),
-              SchedulerProvider.of("sarathi", SarathiScheduler::new),
-              SchedulerProvider.of("orca", OrcaScheduler::new),
-              SchedulerProvider.of("faster_transformer", FasterTransformerScheduler::new),
-              SchedulerProvider.of("lightllm", LightLlmScheduler::new)));
+              SchedulerProvider.of("vllm", VllmScheduler::new, VllmScheduler.RULES),
+              SchedulerProvider.of("sarathi", SarathiScheduler::new, SarathiScheduler.RULES),
+              SchedulerProvider.of("orca", OrcaScheduler::new, ReplicaScheduler.WORST_CASE),
+              SchedulerProvider.of(
+                  "faster_transformer",
+                  FasterTransformerScheduler::new,
+                  ReplicaScheduler.WORST_CASE),
+              SchedulerProvider.of("lightllm", LightLlmScheduler::new, LightLlmScheduler.RULES)));
 
   private Schedulers() {}
 
@@ -43,11 +46,18 @@ public final class Schedulers {
     REGISTRY.options(REGISTRY.get(s.type()), s.plugins());
   }
 
+  /** What the scheduler named {@code type} requires of the run (block size, capacity, …). */
+  public static SchedulerRules rules(String type) {
+    return REGISTRY.get(type);
+  }
+
+  /** A replica's scheduler, with the KV manager its provider chooses. */
   public static ReplicaScheduler create(SchedulerContext ctx) {
     return create(REGISTRY.get(ctx.config().type()), ctx);
   }
 
   private static <O> ReplicaScheduler create(SchedulerProvider<O> p, SchedulerContext ctx) {
-    return p.create(ctx, REGISTRY.options(p, ctx.config().plugins()));
+    return p.create(
+        ctx.withKvManagers(p.kvManagers()), REGISTRY.options(p, ctx.config().plugins()));
   }
 }

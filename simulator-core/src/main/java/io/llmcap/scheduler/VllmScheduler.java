@@ -1,5 +1,6 @@
 package io.llmcap.scheduler;
 
+import io.llmcap.config.SimulationConfig.SchedulerConfig;
 import io.llmcap.engine.Batch;
 import io.llmcap.engine.Request;
 import java.util.List;
@@ -10,6 +11,15 @@ import java.util.List;
  * does a decode batch of running requests run. Prefill and decode never mix.
  */
 final class VllmScheduler extends PagedScheduler {
+  /** Paged KV; a prompt runs whole, so {@code max_tokens_in_batch} must hold the longest. */
+  static final SchedulerRules RULES =
+      new SchedulerRules() {
+        @Override
+        public TokenBudget tokenBudget(SchedulerConfig s) {
+          return new TokenBudget("scheduler.max_tokens_in_batch", s.maxTokensInBatch(), true);
+        }
+      };
+
   VllmScheduler(SchedulerContext ctx) {
     super(ctx);
   }

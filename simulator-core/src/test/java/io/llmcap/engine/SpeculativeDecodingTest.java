@@ -9,6 +9,7 @@ import io.llmcap.catalog.Catalog;
 import io.llmcap.config.ConfigException;
 import io.llmcap.config.ConfigLoader;
 import io.llmcap.config.SimulationConfig;
+import io.llmcap.kv.BlockManager;
 import io.llmcap.metrics.MetricsCollector;
 import io.llmcap.metrics.RequestRecord;
 import io.llmcap.metrics.RunListener;
@@ -303,13 +304,13 @@ class SpeculativeDecodingTest {
 
   @Test
   void kvReleaseNeverGoesNegative() {
-    KvCache kv = new KvCache(10);
+    BlockManager kv = new BlockManager(10, 16);
     Request r = new Request(new RequestSpec(0, 0, 10, 10));
-    kv.allocate(r, 4);
-    kv.release(r, 3);
+    kv.allocate(r.kvBlocks(), 4);
+    kv.release(r.kvBlocks(), 3);
     assertEquals(1, kv.allocated());
-    assertThrows(IllegalStateException.class, () -> kv.release(r, 2));
-    assertThrows(IllegalStateException.class, () -> kv.allocate(r, 10));
+    assertThrows(IllegalStateException.class, () -> kv.release(r.kvBlocks(), 2));
+    assertThrows(IllegalStateException.class, () -> kv.allocate(r.kvBlocks(), 10));
   }
 
   private static void assertBad(String field, String... sets) {

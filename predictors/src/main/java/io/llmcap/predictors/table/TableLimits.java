@@ -1,6 +1,8 @@
 package io.llmcap.predictors.table;
 
 import io.llmcap.config.SimulationConfig;
+import io.llmcap.scheduler.Schedulers;
+import io.llmcap.scheduler.TokenBudget;
 
 /**
  * How far the prediction tables reach (the reference's {@code prediction_max_*} settings): total
@@ -20,17 +22,14 @@ public record TableLimits(int maxTokens, int maxBatchSize, int maxKv, int maxChu
   /**
    * Limits that cover a run: requests are at most {@code workload.max_tokens} long, so that bounds
    * KV lengths and prefill chunks; batches hold at most {@code batch_size_cap} requests; a batch's
-   * tokens stay within the larger of the request limit and the scheduler's token budget.
+   * tokens stay within the larger of the request limit and the scheduler's token budget ({@link
+   * io.llmcap.scheduler.SchedulerRules#tokenBudget}).
    */
   public static TableLimits of(SimulationConfig config) {
     int request = config.workload().maxTokens();
     var s = config.scheduler();
-    int budget =
-        switch (s.type()) {
-          case "sarathi" -> s.chunkSize();
-          case "vllm", "lightllm" -> s.maxTokensInBatch();
-          default -> request;
-        };
+    TokenBudget declared = Schedulers.rules(s.type()).tokenBudget(s);
+    int budget = declared == null ? request : declared.tokens();
     return new TableLimits(Math.max(request, budget), s.batchSizeCap(), request, request);
   }
 }

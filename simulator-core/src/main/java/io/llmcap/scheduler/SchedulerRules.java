@@ -1,0 +1,45 @@
+package io.llmcap.scheduler;
+
+import io.llmcap.config.SimulationConfig.SchedulerConfig;
+import io.llmcap.kv.KvManagerFactory;
+
+/**
+ * What a kind of scheduler requires of the rest of the run, declared by its {@link
+ * SchedulerProvider}: KV block size, pipeline support, the fewest KV blocks it can run with, its
+ * per-batch token budget (which also bounds the tokens the predictors tabulate) and its KV manager.
+ * The defaults fit a vLLM-style paged scheduler ({@link PagedScheduler}); a scheduler overrides
+ * what differs. Nothing outside this package decides these by scheduler name.
+ */
+public interface SchedulerRules {
+  /** Tokens per KV block: {@code scheduler.block_size} unless the scheduler fixes it. */
+  default int blockSize(SchedulerConfig s) {
+    return s.blockSize();
+  }
+
+  /** Whether the scheduler runs replicas with more than one pipeline stage. */
+  default boolean supportsPipelineParallel() {
+    return true;
+  }
+
+  /**
+   * The fewest KV blocks that let one request of {@code maxTokens} tokens run: by default its
+   * blocks plus the watermark ({@code watermark_fraction} of the capacity) a new request leaves.
+   */
+  default int minKvBlocks(SchedulerConfig s, MemoryPlan plan, int maxTokens) {
+    return (maxTokens + plan.blockSize() - 1) / plan.blockSize()
+        + (int) (s.watermarkFraction() * plan.numBlocks());
+  }
+
+  /**
+   * The most tokens one batch holds, or null when only the requests' lengths bound it; the
+   * prediction tables reach at least this far.
+   */
+  default TokenBudget tokenBudget(SchedulerConfig s) {
+    return null;
+  }
+
+  /** Makes each replica's KV manager. */
+  default KvManagerFactory kvManagers() {
+    return KvManagerFactory.PLAIN;
+  }
+}
