@@ -74,15 +74,18 @@ final class RowConfig {
       }
     }
     String arrival = require(row, "arrival").toLowerCase(Locale.ROOT);
-    if (!List.of("constant", "poisson").contains(arrival)) {
-      if (arrival.equals("concurrency")) {
-        throw new Unsupported("closed-loop arrivals (concurrency) are not modelled yet");
-      }
+    if (!List.of("constant", "poisson", "concurrency").contains(arrival)) {
       throw new RowError("arrival", "'" + arrival + "' must be constant, poisson or concurrency");
     }
-    Double rate = row.positive("rate");
-    if (rate == null) {
-      throw new RowError("rate", "is required with arrival " + arrival);
+    Double rate = null;
+    Integer clients = null;
+    if (arrival.equals("concurrency")) {
+      clients = row.integer("concurrency", 1, null);
+    } else {
+      rate = row.positive("rate");
+      if (rate == null) {
+        throw new RowError("rate", "is required with arrival " + arrival);
+      }
     }
     Double duration = row.positive("duration_s");
     Integer requests = row.text("num_requests") == null ? null : row.integer("num_requests", 1, 0);
@@ -101,7 +104,8 @@ final class RowConfig {
     double utilisation = fraction(row, "gpu_memory_utilization", VLLM_GPU_MEMORY_UTILIZATION);
     put(tree, "cluster.memory_margin", 1 - utilisation);
 
-    put(tree, "scheduler.type", "sarathi");
+    put(tree, "scheduler.type", "vllm_v1");
+    put(tree, "scheduler.prefix_caching", row.bool("prefix_caching", true));
     put(
         tree,
         "scheduler.chunk_size",
@@ -122,8 +126,21 @@ final class RowConfig {
     put(tree, "workload.length.type", "fixed");
     put(tree, "workload.length.prefill_tokens", input);
     put(tree, "workload.length.decode_tokens", output);
-    put(tree, "workload.interval.type", arrival);
-    put(tree, "workload.interval.qps", rate);
+    if (clients != null) {
+      put(tree, "workload.concurrency", clients);
+    } else {
+      put(tree, "workload.interval.type", arrival);
+      put(tree, "workload.interval.qps", rate);
+    }
+    int groups = row.integer("prefix_groups", 0, 0);
+    if (groups > 0) {
+      put(tree, "workload.shared_prefix.groups", groups);
+      put(tree, "workload.shared_prefix.users_per_group", row.integer("users_per_group", 1, 1));
+      put(
+          tree,
+          "workload.shared_prefix.prefix_tokens",
+          row.integer("shared_prefix_tokens", 1, null));
+    }
     if (requests != null) {
       put(tree, "workload.num_requests", requests);
     } else {

@@ -45,6 +45,8 @@ public record SimulationConfig(
       int chunkSize,
       int maxTokensInBatch,
       int maxWaitingIters,
+      boolean prefixCaching,
+      boolean asyncScheduling,
       @JsonAnySetter Map<String, JsonNode> plugins) {}
 
   /** Where requests come from: a preset, synthetic generators, or a trace to replay. */
@@ -55,7 +57,17 @@ public record SimulationConfig(
       int maxTokens,
       LengthConfig length,
       IntervalConfig interval,
-      TraceConfig trace) {}
+      TraceConfig trace,
+      Integer concurrency,
+      double thinkTime,
+      SharedPrefixConfig sharedPrefix) {}
+
+  /**
+   * Prompts that share system prompts, as inference-perf's shared-prefix workload builds them:
+   * {@code groups} × {@code usersPerGroup} distinct prompts, each its group's {@code prefixTokens}
+   * system prompt followed by its user's question; 0 groups means every prompt is new.
+   */
+  public record SharedPrefixConfig(int groups, int usersPerGroup, int prefixTokens) {}
 
   /** Synthetic request lengths. */
   public record LengthConfig(

@@ -38,6 +38,8 @@ public final class Request {
   private double latestStageCompletedAt = Double.NaN;
   private double latestIterationCompletedAt = Double.NaN;
 
+  private long cachedTokens;
+
   // KV blocks, changed only by the replica's KvManager; kept here to avoid a map per replica.
   private final BlockTable kvBlocks = new BlockTable();
 
@@ -216,6 +218,24 @@ public final class Request {
   /** Tokens processed by attempts that a restart threw away. */
   public long recomputedTokens() {
     return recomputedTokens;
+  }
+
+  /**
+   * Takes the first {@code tokens} prompt tokens from the prefix cache: their KV is already there,
+   * so they count as processed without being computed. Only before any token is processed.
+   */
+  public void skipCached(int tokens) {
+    if (processed != 0 || tokens < 0 || tokens >= prefillTokens) {
+      throw new IllegalStateException(
+          "cache hit of " + tokens + " tokens at " + processed + " of " + prefillTokens);
+    }
+    processed = tokens;
+    cachedTokens += tokens;
+  }
+
+  /** Prompt tokens taken from the prefix cache, over all attempts. */
+  public long cachedTokens() {
+    return cachedTokens;
   }
 
   public int replicaId() {

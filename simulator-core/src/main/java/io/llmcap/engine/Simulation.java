@@ -14,14 +14,12 @@ import io.llmcap.metrics.EarlyStop;
 import io.llmcap.metrics.MetricsCollector;
 import io.llmcap.metrics.RunListener;
 import io.llmcap.scheduler.MemoryPlan;
-import io.llmcap.scheduler.MemoryPlanner;
 import io.llmcap.scheduler.ReplicaScheduler;
 import io.llmcap.scheduler.SchedulerContext;
 import io.llmcap.scheduler.SchedulerRules;
 import io.llmcap.scheduler.Schedulers;
 import io.llmcap.scheduler.TokenBudget;
 import io.llmcap.timing.ExecutionTimePredictor;
-import io.llmcap.workload.OpenLoopSource;
 import io.llmcap.workload.Workloads;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,8 +71,7 @@ public final class Simulation {
     int maxTokens = config.workload().maxTokens();
     int blockSize = rules.blockSize(s);
     MemoryPlan plan =
-        MemoryPlanner.plan(
-            d, config.cluster().memoryMargin(), maxTokens, blockSize, s.numBlocks(), spec.draft());
+        rules.memoryPlan(s, d, config.cluster().memoryMargin(), maxTokens, blockSize, spec.draft());
     checkCapacity(s, rules, plan, maxTokens);
     return new Simulation(config, d, plan, spec, baseDir);
   }
@@ -284,7 +281,7 @@ public final class Simulation {
         new Simulator(
             List.of(pool),
             PoolSelector.FIRST,
-            new OpenLoopSource(Workloads.open(config.workload(), workloadSeed, baseDir)),
+            Workloads.source(config.workload(), workloadSeed, baseDir),
             config.timeLimit(),
             metrics,
             speculation,

@@ -172,6 +172,9 @@ public final class MetricsCollector {
     count("ttft", r.firstTokenAt() - r.arrivedAt());
   }
 
+  private long promptTokens;
+  private long cachedTokens;
+
   public void onRequestCompleted(Request r) {
     RequestRecord q = RequestRecord.of(r);
     completed++;
@@ -183,6 +186,8 @@ public final class MetricsCollector {
       tpot.add(q.tpot());
     }
     outputTokens += q.decodeTokens();
+    promptTokens += r.originalPrefill();
+    cachedTokens += r.cachedTokens();
     restarts += q.restarts();
     count("e2e", q.e2e());
     count("scheduling_delay", q.schedulingDelay());
@@ -246,6 +251,16 @@ public final class MetricsCollector {
 
   public long outputTokens() {
     return outputTokens;
+  }
+
+  /** Prompt tokens of the completed requests, as the workload gave them. */
+  public long promptTokens() {
+    return promptTokens;
+  }
+
+  /** Prompt tokens of the completed requests that came from the prefix cache. */
+  public long cachedTokens() {
+    return cachedTokens;
   }
 
   public long restarts() {

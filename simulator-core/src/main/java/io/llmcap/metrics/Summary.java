@@ -3,6 +3,7 @@ package io.llmcap.metrics;
 import io.llmcap.catalog.Deployment;
 import io.llmcap.engine.Pool;
 import io.llmcap.engine.SimulationResult;
+import io.llmcap.scheduler.ReplicaScheduler;
 import io.llmcap.timing.ModelFlops;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,6 +51,13 @@ public final class Summary {
     s.put("kv_blocks_per_replica", r.kvBlocksPerReplica().get(0));
     s.put("kv_request_slots", r.memory().requestSlots());
     s.put("weights_gib_per_device", r.memory().paramBytesPerDevice() / (double) (1L << 30));
+    if (cachesPrefixes(r)) {
+      s.put("prefix_cached_tokens", m.cachedTokens());
+      s.put("prefix_computed_tokens", m.promptTokens() - m.cachedTokens());
+      s.put(
+          "prefix_hit_rate",
+          m.promptTokens() > 0 ? m.cachedTokens() / (double) m.promptTokens() : 0.0);
+    }
     s.put("predictor", r.predictor());
     s.put("replicas", replicaStats(r, makespan));
     if (r.pools().size() > 1) {
@@ -135,6 +143,18 @@ public final class Summary {
     }
     s.put(name + "_mean", finite(d.mean()));
     s.put(name + "_max", finite(d.max()));
+  }
+
+  /** True when a replica's scheduler takes prompt tokens from a prefix cache. */
+  private static boolean cachesPrefixes(SimulationResult r) {
+    for (Pool p : r.pools()) {
+      for (ReplicaScheduler rs : p.replicas()) {
+        if (rs.cachesPrefixes()) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static Double finite(double v) {

@@ -185,6 +185,11 @@ public abstract class ReplicaScheduler {
     return r.prefillComplete() ? r.decodeStepTokens() : r.prefillTokens() - r.processed();
   }
 
+  /** True when this scheduler takes prompt tokens from a prefix cache (reported in summaries). */
+  public boolean cachesPrefixes() {
+    return false;
+  }
+
   /** This replica's index, from 0. */
   public final int replicaId() {
     return replicaId;

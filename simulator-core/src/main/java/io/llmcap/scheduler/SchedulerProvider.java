@@ -1,5 +1,6 @@
 package io.llmcap.scheduler;
 
+import io.llmcap.catalog.Deployment;
 import io.llmcap.config.SimulationConfig.SchedulerConfig;
 import io.llmcap.kv.KvManagerFactory;
 import io.llmcap.plugin.Plugin;
@@ -68,6 +69,17 @@ public interface SchedulerProvider<O> extends Plugin<O>, SchedulerRules {
       @Override
       public TokenBudget tokenBudget(SchedulerConfig s) {
         return rules.tokenBudget(s);
+      }
+
+      @Override
+      public MemoryPlan memoryPlan(
+          SchedulerConfig s,
+          Deployment d,
+          double memoryMargin,
+          int maxTokens,
+          int blockSize,
+          Deployment draft) {
+        return rules.memoryPlan(s, d, memoryMargin, maxTokens, blockSize, draft);
       }
 
       @Override

@@ -1,5 +1,6 @@
 package io.llmcap.scheduler;
 
+import io.llmcap.catalog.Deployment;
 import io.llmcap.config.SimulationConfig.SchedulerConfig;
 import io.llmcap.kv.KvManagerFactory;
 
@@ -36,6 +37,22 @@ public interface SchedulerRules {
    */
   default TokenBudget tokenBudget(SchedulerConfig s) {
     return null;
+  }
+
+  /**
+   * The KV capacity of one replica: by default llmcap's memory planner ({@link MemoryPlanner}); a
+   * scheduler that models an engine's own start-up arithmetic overrides it.
+   *
+   * @param draft the speculative draft model's deployment, or null
+   */
+  default MemoryPlan memoryPlan(
+      SchedulerConfig s,
+      Deployment d,
+      double memoryMargin,
+      int maxTokens,
+      int blockSize,
+      Deployment draft) {
+    return MemoryPlanner.plan(d, memoryMargin, maxTokens, blockSize, s.numBlocks(), draft);
   }
 
   /** Makes each replica's KV manager. */

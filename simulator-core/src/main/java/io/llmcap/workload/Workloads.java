@@ -5,8 +5,10 @@ import io.llmcap.config.ConfigException;
 import io.llmcap.config.DidYouMean;
 import io.llmcap.config.SimulationConfig.IntervalConfig;
 import io.llmcap.config.SimulationConfig.LengthConfig;
+import io.llmcap.config.SimulationConfig.SharedPrefixConfig;
 import io.llmcap.config.SimulationConfig.TraceConfig;
 import io.llmcap.config.SimulationConfig.WorkloadConfig;
+import io.llmcap.kv.PromptContent;
 import io.llmcap.plugin.Registry;
 import io.llmcap.workload.TraceReplay.Format;
 import java.nio.file.Files;
@@ -17,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 /**
@@ -143,6 +146,77 @@ public final class Workloads {
   }
 
   /**
+   * The run's request source: the open-loop stream of {@link #open}, or with {@code concurrency}
+   * set a closed loop of that many clients. With {@code shared_prefix.groups} above 0 every request
+   * carries its prompt's content ({@link SharedPrefixPrompts}), so prefix caching can find it.
+   *
+   * @throws ConfigException when the configuration or a trace file is invalid
+   */
+  public static RequestSource source(WorkloadConfig w, long seed, Path baseDir) {
+    validate(w, baseDir);
+    // Seeds of lengths and intervals are drawn first, as open() draws them, so open-loop runs stay
+    // as they were; prompts take the third draw.
+    SplittableRandom seeds = new SplittableRandom(seed);
+    long lengthSeed = seeds.nextLong();
+    seeds.nextLong();
+    SharedPrefixConfig sp = w.sharedPrefix();
+    LongFunction<PromptContent> prompts = id -> null;
+    if (sp != null && sp.groups() > 0) {
+      SharedPrefixPrompts shared =
+          new SharedPrefixPrompts(
+              sp.groups(),
+              sp.usersPerGroup(),
+              sp.prefixTokens(),
+              promptTokens(w),
+              seeds.nextLong());
+      prompts = shared::prompt;
+    }
+    if (w.concurrency() != null) {
+      return new ClosedLoopSource(
+          w.concurrency(),
+          w.thinkTime(),
+          lengths(w, lengthSeed, baseDir),
+          prompts,
+          w.maxTokens(),
+          w.numRequests() != null ? w.numRequests() : Long.MAX_VALUE,
+          w.duration() != null ? w.duration() : Double.POSITIVE_INFINITY);
+    }
+    Iterator<RequestSpec> open = open(w, seed, baseDir);
+    if (sp == null || sp.groups() <= 0) {
+      return new OpenLoopSource(open);
+    }
+    LongFunction<PromptContent> content = prompts;
+    return new OpenLoopSource(
+        new Iterator<>() {
+          @Override
+          public boolean hasNext() {
+            return open.hasNext();
+          }
+
+          @Override
+          public RequestSpec next() {
+            RequestSpec r = open.next();
+            return new RequestSpec(
+                r.id(),
+                r.arrivedAt(),
+                r.prefillTokens(),
+                r.decodeTokens(),
+                RequestSpec.NONE,
+                RequestSpec.NONE,
+                content.apply(r.id()));
+          }
+        });
+  }
+
+  /**
+   * The prompt length shared-prefix prompts are built for: the fixed length's prompt tokens, as the
+   * load generator's configured input length.
+   */
+  private static int promptTokens(WorkloadConfig w) {
+    return w.length().prefillTokens();
+  }
+
+  /**
    * Every check that needs no generation: names, numbers, stopping rules, and that trace files
    * exist and have the columns they need. Lets the CLI fail before a run starts.
    *
@@ -163,6 +237,7 @@ public final class Workloads {
       positive("workload.duration", w.duration());
     }
     Preset preset = w.preset() == null ? null : preset(w.preset());
+    validateClients(w, preset);
     TraceConfig t = w.trace();
     if (t.file() != null) {
       Path file = file("workload.trace.file", t.file(), baseDir);
@@ -175,6 +250,14 @@ public final class Workloads {
     }
     if (preset == null) {
       validateLength(w.length(), w.maxTokens(), baseDir);
+    }
+    if (w.concurrency() != null) {
+      if (w.numRequests() == null && w.duration() == null) {
+        throw new ConfigException(
+            "workload.num_requests",
+            "neither num_requests nor duration is set; set one so that the closed loop ends");
+      }
+      return;
     }
     String type = validateInterval(w.interval(), preset, baseDir);
     if (w.numRequests() == null && w.duration() == null && !type.equals("trace")) {
@@ -189,6 +272,34 @@ public final class Workloads {
           "workload.num_requests",
           "must be set with interval type 'static': every request arrives at 0, so duration"
               + " never ends the workload");
+    }
+  }
+
+  /** The closed loop's and the shared prefix's own fields. */
+  private static void validateClients(WorkloadConfig w, Preset preset) {
+    if (w.concurrency() != null) {
+      atLeastOne("workload.concurrency", w.concurrency());
+      if (w.trace().file() != null) {
+        throw new ConfigException(
+            "workload.concurrency",
+            "a trace replays its own arrival times; set concurrency to null or drop trace.file");
+      }
+    }
+    if (!(w.thinkTime() >= 0) || Double.isInfinite(w.thinkTime())) {
+      throw new ConfigException(
+          "workload.think_time", "value " + w.thinkTime() + " is not allowed; must be 0 or more");
+    }
+    SharedPrefixConfig sp = w.sharedPrefix();
+    if (sp == null || sp.groups() == 0) {
+      return;
+    }
+    atLeastOne("workload.shared_prefix.groups", sp.groups());
+    atLeastOne("workload.shared_prefix.users_per_group", sp.usersPerGroup());
+    atLeastOne("workload.shared_prefix.prefix_tokens", sp.prefixTokens());
+    if (preset != null || w.trace().file() != null || !w.length().type().equals("fixed")) {
+      throw new ConfigException(
+          "workload.shared_prefix.groups",
+          "shared-prefix prompts need fixed lengths (preset null, no trace, length.type fixed)");
     }
   }
 

@@ -2,6 +2,7 @@ package io.llmcap.workload;
 
 import io.llmcap.config.SimulationConfig.IntervalConfig;
 import io.llmcap.config.SimulationConfig.LengthConfig;
+import io.llmcap.config.SimulationConfig.SharedPrefixConfig;
 import io.llmcap.config.SimulationConfig.TraceConfig;
 import io.llmcap.config.SimulationConfig.WorkloadConfig;
 import java.nio.file.Path;
@@ -34,6 +35,11 @@ final class WorkloadBuilder {
   double traceTimeScale = 1.0;
   double tracePrefillScale = 1.0;
   double traceDecodeScale = 1.0;
+  Integer concurrency;
+  double thinkTime;
+  int groups;
+  int usersPerGroup = 1;
+  int prefixTokens;
 
   static WorkloadConfig config(Consumer<WorkloadBuilder> changes) {
     WorkloadBuilder b = new WorkloadBuilder();
@@ -59,7 +65,10 @@ final class WorkloadBuilder {
             lengthDecodeScale),
         new IntervalConfig(intervalType, qps, cv, intervalFile, intervalTimeScale),
         new TraceConfig(
-            traceFile, traceFormat, traceTimeScale, tracePrefillScale, traceDecodeScale));
+            traceFile, traceFormat, traceTimeScale, tracePrefillScale, traceDecodeScale),
+        concurrency,
+        thinkTime,
+        new SharedPrefixConfig(groups, usersPerGroup, prefixTokens));
   }
 
   /** The folder of this package's test CSVs. */

@@ -1,0 +1,256 @@
+package io.llmcap.scheduler;
+
+import io.llmcap.catalog.Deployment;
+import io.llmcap.config.SimulationConfig.SchedulerConfig;
+import io.llmcap.engine.Batch;
+import io.llmcap.engine.Request;
+import io.llmcap.kv.BlockHashes;
+import io.llmcap.kv.KvManagerFactory;
+import io.llmcap.kv.PrefixCachingBlockManager;
+import io.llmcap.kv.PromptContent;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * vLLM's V1 engine scheduler (vLLM 0.15.1, {@code vllm/v1/core/sched/scheduler.py} {@code
+ * schedule}), step by step:
+ *
+ * <ul>
+ *   <li>One token budget per step, {@code scheduler.chunk_size} (vLLM's {@code
+ *       max_num_batched_tokens}), shared by decodes and chunked prefills.
+ *   <li>Running requests first, in admission order: a decode takes one token (or its speculative
+ *       verify chunk), an unfinished prefill the rest of its prompt, each cut to the budget left.
+ *       When the KV blocks a request needs are not free, the most recently admitted running request
+ *       is preempted (recomputation: its blocks are freed, it goes back to the head of the waiting
+ *       queue), until they are or the request itself is the victim.
+ *   <li>Then, only if nothing was preempted, waiting requests in arrival order while fewer than
+ *       {@code scheduler.batch_size_cap} ({@code max_num_seqs}) run: each takes the leftover budget
+ *       as a chunk; it needs blocks for that chunk only. Strict first come, first served: the first
+ *       one that does not fit stops admission. No free-block watermark.
+ *   <li>Automatic prefix caching ({@code scheduler.prefix_caching}): a new request takes the
+ *       longest run of cached full blocks of its prompt, at most (prompt − 1) / block tokens, since
+ *       the last token is always computed for its logits; full prompt blocks become findable when
+ *       they are scheduled, so a request later in the same step can hit them. Unreferenced cached
+ *       blocks are evicted least recently released first, a request's tail before its head.
+ *   <li>Asynchronous scheduling ({@code scheduler.async_scheduling}, on by default since vLLM
+ *       0.14): the engine forms step k + 1 while step k runs, so a request that arrives during step
+ *       k is first scheduled in step k + 2, unless the engine was idle.
+ * </ul>
+ *
+ * <p>KV capacity follows vLLM's start-up arithmetic ({@link VllmKvCapacity}) from {@code
+ * cluster.memory_margin} = 1 − {@code gpu_memory_utilization}, unless {@code scheduler.num_blocks}
+ * gives the count a real server logged.
+ */
+final class VllmV1Scheduler extends ReplicaScheduler {
+  static final SchedulerRules RULES =
+      new SchedulerRules() {
+        @Override
+        public int minKvBlocks(SchedulerConfig s, MemoryPlan plan, int maxTokens) {
+          return (maxTokens + plan.blockSize() - 1) / plan.blockSize();
+        }
+
+        @Override
+        public TokenBudget tokenBudget(SchedulerConfig s) {
+          return new TokenBudget("scheduler.chunk_size", s.chunkSize(), false);
+        }
+
+        @Override
+        public MemoryPlan memoryPlan(
+            SchedulerConfig s,
+            Deployment d,
+            double memoryMargin,
+            int maxTokens,
+            int blockSize,
+            Deployment draft) {
+          MemoryPlan llmcap =
+              MemoryPlanner.plan(d, memoryMargin, maxTokens, blockSize, null, draft);
+          int blocks;
+          if (s.numBlocks() != null) {
+            blocks = s.numBlocks();
+          } else if (draft != null) {
+            // vLLM sizes a draft model's cache with its own profiling pass; llmcap's planner,
+            // which counts the draft's weights and KV, stands in for it.
+            blocks = llmcap.numBlocks();
+          } else {
+            blocks =
+                VllmKvCapacity.blocks(
+                    d, 1 - memoryMargin, s.chunkSize(), s.batchSizeCap(), blockSize);
+          }
+          // V1 admits by free blocks, not by worst-case request slots.
+          return new MemoryPlan(
+              llmcap.availableBytes(),
+              llmcap.paramBytesPerDevice(),
+              llmcap.kvBytesPerRequest(),
+              s.batchSizeCap(),
+              blockSize,
+              llmcap.maxBlocksPerSequence(),
+              blocks);
+        }
+
+        @Override
+        public KvManagerFactory kvManagers() {
+          return PrefixCachingBlockManager::new;
+        }
+      };
+
+  /** Running requests in admission order (the preemption victim is the last). */
+  private final List<Request> running = new ArrayList<>();
+
+  /** Running requests in a batch that has not finished its last stage. */
+  private final Set<Request> inFlight = new HashSet<>();
+
+  /** Full-block content hashes of requests whose prompt content is known. */
+  private final Map<Request, long[]> hashes = new IdentityHashMap<>();
+
+  private final PrefixCachingBlockManager cache;
+
+  /** Latest arrival the next step may admit (asynchronous scheduling); +∞ when idle. */
+  private double admitUntil = Double.POSITIVE_INFINITY;
+
+  VllmV1Scheduler(SchedulerContext ctx) {
+    super(ctx);
+    this.cache = config.prefixCaching() && kv instanceof PrefixCachingBlockManager p ? p : null;
+  }
+
+  @Override
+  public boolean cachesPrefixes() {
+    return cache != null;
+  }
+
+  @Override
+  protected Batch nextBatch() {
+    BatchBuilder b = new BatchBuilder();
+    int budget = config.chunkSize();
+    boolean preempted = false;
+    int i = 0;
+    while (i < running.size() && budget > 0) {
+      Request r = running.get(i);
+      if (inFlight.contains(r)) {
+        i++;
+        continue;
+      }
+      int n = Math.min(stepTokens(r), budget);
+      int need = blocksFor(r.processed() + n) - r.kvBlocks().size();
+      boolean fits = true;
+      while (need > kv.free()) {
+        Request victim = lastPreemptible();
+        preempted = true;
+        running.remove(victim);
+        evict(victim);
+        if (victim == r) {
+          fits = false;
+          break;
+        }
+      }
+      if (!fits) {
+        break;
+      }
+      kv.allocate(r.kvBlocks(), Math.max(0, need));
+      cacheFullBlocks(r, r.processed() + n);
+      b.add(r, n);
+      budget -= n;
+      i++;
+    }
+    if (!preempted) {
+      admit(b, budget);
+    }
+    if (b.isEmpty()) {
+      admitUntil = Double.POSITIVE_INFINITY;
+      return null;
+    }
+    for (int k = 0; k < b.size(); k++) {
+      inFlight.add(b.request(k));
+    }
+    return build(b);
+  }
+
+  /** Starts waiting requests with the budget left (see the class comment). */
+  private void admit(BatchBuilder b, int budget) {
+    // An idle engine schedules what has arrived; a busy one only what it saw one step ago.
+    double until = b.isEmpty() || !config.asyncScheduling() ? Double.POSITIVE_INFINITY : admitUntil;
+    while (!waiting.isEmpty() && budget > 0 && running.size() < config.batchSizeCap()) {
+      Request r = waiting.peekFirst();
+      if (r.arrivedAt() > until) {
+        break;
+      }
+      long[] h = hashesOf(r);
+      int hit =
+          h == null ? 0 : Math.min(cache.cachedPrefix(h), (r.prefillTokens() - 1) / blockSize);
+      int cached = hit * blockSize;
+      int n = Math.min(r.prefillTokens() - cached, budget);
+      int newBlocks = blocksFor(cached + n) - hit;
+      if (h == null ? !kv.canAllocate(newBlocks) : !cache.canAllocate(h, hit, newBlocks)) {
+        break;
+      }
+      waiting.pollFirst();
+      if (hit > 0) {
+        cache.allocateCached(r.kvBlocks(), h, hit);
+        r.skipCached(cached);
+      }
+      kv.allocate(r.kvBlocks(), newBlocks);
+      cacheFullBlocks(r, cached + n);
+      b.add(r, n);
+      running.add(r);
+      budget -= n;
+    }
+  }
+
+  @Override
+  protected void handleBatchEnd(Batch batch) {
+    admitUntil = batch.scheduledAt();
+    for (int i = 0; i < batch.size(); i++) {
+      Request r = batch.request(i);
+      inFlight.remove(r);
+      if (r.completed()) {
+        kv.free(r.kvBlocks());
+        running.remove(r);
+        hashes.remove(r);
+      }
+    }
+    releaseRejected(batch);
+  }
+
+  /** Tokens a running request wants this step: the rest of its prompt, or its decode step. */
+  private static int stepTokens(Request r) {
+    return r.prefillComplete() ? r.decodeStepTokens() : r.prefillTokens() - r.processed();
+  }
+
+  private int blocksFor(int tokens) {
+    return (tokens + blockSize - 1) / blockSize;
+  }
+
+  /** The most recently admitted running request that is not in flight on another stage. */
+  private Request lastPreemptible() {
+    for (int k = running.size() - 1; k >= 0; k--) {
+      if (!inFlight.contains(running.get(k))) {
+        return running.get(k);
+      }
+    }
+    throw new IllegalStateException("no running request to preempt");
+  }
+
+  /** Content hashes of the request's full prompt blocks, or null without prefix caching. */
+  private long[] hashesOf(Request r) {
+    if (cache == null) {
+      return null;
+    }
+    PromptContent content = r.promptContent();
+    if (content == null) {
+      return null;
+    }
+    return hashes.computeIfAbsent(r, q -> BlockHashes.of(content, q.prefillTokens(), blockSize));
+  }
+
+  /** Makes the request's prompt blocks that are full after {@code tokens} tokens findable. */
+  private void cacheFullBlocks(Request r, int tokens) {
+    long[] h = hashesOf(r);
+    if (h != null) {
+      int full = Math.min(Math.min(tokens, r.prefillTokens()) / blockSize, h.length);
+      cache.cacheFull(r.kvBlocks(), h, full);
+    }
+  }
+}
