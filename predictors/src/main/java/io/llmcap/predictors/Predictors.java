@@ -6,6 +6,8 @@ import io.llmcap.config.SimulationConfig;
 import io.llmcap.config.SimulationConfig.PredictorConfig;
 import io.llmcap.engine.Simulation;
 import io.llmcap.plugin.Registry;
+import io.llmcap.predictors.engine.EngineCostPredictor;
+import io.llmcap.predictors.engine.ServingParams;
 import io.llmcap.predictors.forest.RandomForestTrainer;
 import io.llmcap.predictors.lgbm.CachingTrainer;
 import io.llmcap.predictors.lgbm.LightGbmTrainer;
@@ -13,10 +15,14 @@ import io.llmcap.predictors.lgbm.ModelCache;
 import io.llmcap.predictors.model.OpTrainer;
 import io.llmcap.predictors.profile.OpSamples;
 import io.llmcap.predictors.profile.ProfileFolder;
+import io.llmcap.predictors.roofline.RooflineCalibration;
+import io.llmcap.predictors.roofline.RooflineParams;
 import io.llmcap.predictors.roofline.RooflinePredictor;
 import io.llmcap.predictors.table.OpTables;
 import io.llmcap.predictors.table.ProfilePredictor;
 import io.llmcap.predictors.table.TableLimits;
+import io.llmcap.scheduler.Schedulers;
+import io.llmcap.timing.EngineFeatures;
 import io.llmcap.timing.ExecutionTimePredictor;
 import io.llmcap.timing.PredictorContext;
 import io.llmcap.timing.PredictorProvider;
@@ -90,7 +96,25 @@ public final class Predictors {
    */
   public static ExecutionTimePredictor create(
       SimulationConfig config, Deployment deployment, Path baseDir) {
-    return create(new PredictorContext(config.predictor(), deployment, config, baseDir));
+    return create(config, deployment, baseDir, ServingParams.builtin());
+  }
+
+  /**
+   * As {@link #create(SimulationConfig, Deployment, Path)}, with the engine costs of the run's
+   * scheduler ({@link EngineFeatures}) under the given serving-level parameters.
+   */
+  public static ExecutionTimePredictor create(
+      SimulationConfig config, Deployment deployment, Path baseDir, ServingParams serving) {
+    ExecutionTimePredictor p =
+        create(new PredictorContext(config.predictor(), deployment, config, baseDir));
+    EngineFeatures features =
+        Schedulers.rules(config.scheduler().type()).engineFeatures(config.scheduler());
+    if (features.equals(EngineFeatures.NONE)) {
+      return p;
+    }
+    RooflineParams params =
+        RooflineCalibration.builtin().params(deployment.sku().name(), deployment.node().name());
+    return new EngineCostPredictor(p, deployment, features, params, serving);
   }
 
   /**

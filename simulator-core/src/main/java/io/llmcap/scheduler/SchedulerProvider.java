@@ -4,6 +4,7 @@ import io.llmcap.catalog.Deployment;
 import io.llmcap.config.SimulationConfig.SchedulerConfig;
 import io.llmcap.kv.KvManagerFactory;
 import io.llmcap.plugin.Plugin;
+import io.llmcap.timing.EngineFeatures;
 import java.util.function.Function;
 
 /**
@@ -80,6 +81,11 @@ public interface SchedulerProvider<O> extends Plugin<O>, SchedulerRules {
           int blockSize,
           Deployment draft) {
         return rules.memoryPlan(s, d, memoryMargin, maxTokens, blockSize, draft);
+      }
+
+      @Override
+      public EngineFeatures engineFeatures(SchedulerConfig s) {
+        return rules.engineFeatures(s);
       }
 
       @Override

@@ -3,6 +3,7 @@ package io.llmcap.scheduler;
 import io.llmcap.catalog.Deployment;
 import io.llmcap.config.SimulationConfig.SchedulerConfig;
 import io.llmcap.kv.KvManagerFactory;
+import io.llmcap.timing.EngineFeatures;
 
 /**
  * What a kind of scheduler requires of the rest of the run, declared by its {@link
@@ -53,6 +54,14 @@ public interface SchedulerRules {
       int blockSize,
       Deployment draft) {
     return MemoryPlanner.plan(d, memoryMargin, maxTokens, blockSize, s.numBlocks(), draft);
+  }
+
+  /**
+   * What the modelled engine does to a step's execution beyond the profiled kernels (CUDA graphs,
+   * custom all-reduce); the predictors cost it. None for the reference's schedulers.
+   */
+  default EngineFeatures engineFeatures(SchedulerConfig s) {
+    return EngineFeatures.NONE;
   }
 
   /** Makes each replica's KV manager. */

@@ -8,6 +8,7 @@ import io.llmcap.kv.BlockHashes;
 import io.llmcap.kv.KvManagerFactory;
 import io.llmcap.kv.PrefixCachingBlockManager;
 import io.llmcap.kv.PromptContent;
+import io.llmcap.timing.EngineFeatures;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -89,6 +90,17 @@ final class VllmV1Scheduler extends ReplicaScheduler {
               blockSize,
               llmcap.maxBlocksPerSequence(),
               blocks);
+        }
+
+        /**
+         * CUDA graphs up to {@code min(2 × max_num_seqs, 512, max_num_batched_tokens)} tokens
+         * ({@code vllm/config/vllm.py} {@code _set_cudagraph_sizes}); custom all-reduce below 8 MiB
+         * ({@code custom_all_reduce.py} {@code max_size}).
+         */
+        @Override
+        public EngineFeatures engineFeatures(SchedulerConfig s) {
+          int graphs = Math.min(Math.min(2 * s.batchSizeCap(), 512), s.chunkSize());
+          return new EngineFeatures(graphs, 8L << 20);
         }
 
         @Override
