@@ -19,6 +19,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -128,18 +129,33 @@ final class ProfileCommand implements Runnable {
 
     @Spec CommandSpec spec;
 
-    @Option(
-        names = "--data",
-        paramLabel = "DIR",
-        required = true,
-        description = "measured profiles in the reference layout (e.g. ../shared/data/profiles)")
-    Path data;
+    static final class Source {
+      @Option(
+          names = "--data",
+          paramLabel = "DIR",
+          required = true,
+          description = "measured profiles in the reference layout (e.g. ../shared/data/profiles)")
+      Path data;
+
+      @Option(
+          names = "--serving",
+          paramLabel = "MANIFEST.csv",
+          required = true,
+          description =
+              "fit the serving-level engine costs (profiles/catalog/serving.yaml) to the measured"
+                  + " serving experiments of a manifest, with the simulator in the loop")
+      Path serving;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
 
     @Option(
         names = "--out",
         paramLabel = "FILE",
-        defaultValue = "profiles/catalog/calibration.yaml",
-        description = "calibration file to write (default: ${DEFAULT-VALUE})")
+        description =
+            "calibration file to write (default: profiles/catalog/calibration.yaml, with --serving"
+                + " profiles/catalog/serving.yaml)")
     Path out;
 
     @Option(
@@ -150,28 +166,41 @@ final class ProfileCommand implements Runnable {
 
     @Override
     public Integer call() {
-      if (!Files.isDirectory(data)) {
-        throw new ConfigException("--data", "'" + data + "' is not a directory");
-      }
       String on = date == null ? LocalDate.now().toString() : date;
       if (!on.matches("\\d{4}-\\d{2}-\\d{2}")) {
         throw ConfigException.invalid("--date", on, "a date as YYYY-MM-DD");
       }
+      PrintWriter o = spec.commandLine().getOut();
+      if (source.serving != null) {
+        Path target = out != null ? out : Path.of("profiles/catalog/serving.yaml");
+        String yaml = ServingCalibrationRun.run(source.serving, on, o);
+        write(target, yaml);
+        o.println("wrote " + target);
+        return 0;
+      }
+      Path data = source.data;
+      if (!Files.isDirectory(data)) {
+        throw new ConfigException("--data", "'" + data + "' is not a directory");
+      }
       RooflineCalibrator.Result r = new RooflineCalibrator(data, Catalog.builtin()).calibrate(on);
-      String yaml = r.calibration().toYaml(HEADER);
+      Path target = out != null ? out : Path.of("profiles/catalog/calibration.yaml");
+      write(target, r.calibration().toYaml(HEADER));
+      o.print(r.report());
+      o.println("wrote " + target);
+      return 0;
+    }
+
+    /** Writes {@code text} to {@code file} atomically (a temporary file renamed into place). */
+    private static void write(Path file, String text) {
       try {
-        Path parent = out.toAbsolutePath().getParent();
+        Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path tmp = parent.resolve("." + out.getFileName() + ".tmp");
-        Files.writeString(tmp, yaml);
-        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
+        Path tmp = parent.resolve("." + file.getFileName() + ".tmp");
+        Files.writeString(tmp, text);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      PrintWriter o = spec.commandLine().getOut();
-      o.print(r.report());
-      o.println("wrote " + out);
-      return 0;
     }
   }
 }

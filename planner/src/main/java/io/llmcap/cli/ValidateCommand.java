@@ -76,7 +76,7 @@ final class ValidateCommand implements Callable<Integer> {
       int[] done = {0};
       outcomes =
           v.run(
-              m,
+              m.rows(),
               o ->
                   System.err.printf(
                       Locale.ROOT,

@@ -1,5 +1,6 @@
 package io.llmcap.validate;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmcap.catalog.Catalog;
 import io.llmcap.config.ConfigException;
@@ -9,14 +10,19 @@ import io.llmcap.engine.Simulation;
 import io.llmcap.engine.SimulationResult;
 import io.llmcap.metrics.Summary;
 import io.llmcap.predictors.Predictors;
+import io.llmcap.predictors.engine.ServingParams;
 import io.llmcap.timing.ExecutionTimePredictor;
 import io.llmcap.validate.ManifestRow.RowError;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
@@ -51,27 +57,72 @@ public final class Validation {
   private final Catalog catalog;
   private final List<String> overrides;
   private final Path baseDir;
-  private final Map<String, ExecutionTimePredictor> predictors = new HashMap<>();
+  private final ServingParams serving;
+  private final double maxDuration;
+  private final Map<String, ExecutionTimePredictor> predictors = new ConcurrentHashMap<>();
 
   /**
    * @param overrides {@code KEY=VALUE} assignments applied to every row's run config after the
    *     row's own settings (e.g. {@code predictor.type=roofline})
    */
   public Validation(Catalog catalog, List<String> overrides, Path baseDir) {
+    this(catalog, overrides, baseDir, ServingParams.builtin(), Double.POSITIVE_INFINITY);
+  }
+
+  /**
+   * @param serving the engine-cost parameters to simulate with
+   * @param maxDuration simulate at most this many seconds of each row's arrivals (a calibration's
+   *     shortcut: the rows are steady operating points); +∞ for the whole row
+   */
+  public Validation(
+      Catalog catalog,
+      List<String> overrides,
+      Path baseDir,
+      ServingParams serving,
+      double maxDuration) {
     this.catalog = catalog;
     this.overrides = List.copyOf(overrides);
     this.baseDir = baseDir;
+    this.serving = serving;
+    this.maxDuration = maxDuration;
   }
 
-  /** Runs every row in manifest order, telling {@code progress} about each as it ends. */
-  public List<Outcome> run(Manifest manifest, Consumer<Outcome> progress) {
-    List<Outcome> out = new ArrayList<>();
-    for (ManifestRow row : manifest.rows()) {
-      Outcome o = run(row);
-      progress.accept(o);
-      out.add(o);
+  /**
+   * Runs every row, on all cores (rows are independent; each run is deterministic), and tells
+   * {@code progress} about each as it ends. The outcomes are in manifest order.
+   */
+  public List<Outcome> run(List<ManifestRow> rows, Consumer<Outcome> progress) {
+    int threads = Math.max(1, Math.min(rows.size(), Runtime.getRuntime().availableProcessors()));
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<Outcome>> futures = new ArrayList<>();
+      for (ManifestRow row : rows) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  Outcome o = run(row);
+                  synchronized (progress) {
+                    progress.accept(o);
+                  }
+                  return o;
+                }));
+      }
+      List<Outcome> out = new ArrayList<>();
+      for (Future<Outcome> f : futures) {
+        out.add(f.get());
+      }
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("validation interrupted", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    } finally {
+      pool.shutdownNow();
     }
-    return out;
   }
 
   /** Simulates one row. */
@@ -87,6 +138,10 @@ public final class Validation {
       ObjectNode tree = RowConfig.of(row, catalog);
       for (String s : overrides) {
         ConfigLoader.set(tree, s);
+      }
+      JsonNode duration = tree.at("/workload/duration");
+      if (duration.isNumber() && duration.asDouble() > maxDuration) {
+        ((ObjectNode) tree.get("workload")).put("duration", maxDuration);
       }
       SimulationConfig config = ConfigLoader.bind(tree);
       Simulation sim = Simulation.prepare(config, catalog, baseDir);
@@ -124,8 +179,9 @@ public final class Validation {
     ExecutionTimePredictor p = predictors.get(key);
     if (p == null) {
       Predictors.check(config.predictor());
-      p = Predictors.create(config, sim.deployment(), baseDir);
-      predictors.put(key, p);
+      p =
+          predictors.computeIfAbsent(
+              key, k -> Predictors.create(config, sim.deployment(), baseDir, serving));
     }
     return p;
   }

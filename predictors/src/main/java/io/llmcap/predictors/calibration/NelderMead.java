@@ -9,13 +9,13 @@ import java.util.function.ToDoubleFunction;
  * the best point until a restart no longer improves it, so that a collapsed simplex does not stop
  * the search early. Deterministic: the same function and start give the same result.
  */
-final class NelderMead {
+public final class NelderMead {
   private static final int MAX_RESTARTS = 6;
 
   private NelderMead() {}
 
   /** The minimiser of {@code f} from {@code start}; {@code step} sizes the initial simplex. */
-  static double[] minimize(
+  public static double[] minimize(
       ToDoubleFunction<double[]> f, double[] start, double step, int maxEvals) {
     double[] best = start.clone();
     double bestValue = f.applyAsDouble(best);

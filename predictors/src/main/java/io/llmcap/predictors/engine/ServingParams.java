@@ -17,16 +17,13 @@ import java.nio.file.Path;
  *     memory: kernel start, the flag barrier between ranks, and the reduction of a small message
  * @param stepOverheadMs host time per engine step that asynchronous scheduling does not hide (input
  *     preparation, sampling and output bookkeeping beyond the GPU step)
- * @param frontendMs time between a client's request and the engine seeing it, plus the first
- *     token's way back (HTTP, tokenisation, inter-process hops, detokenisation, streaming): added
- *     to every request's latency
  */
-public record ServingParams(double allReduceLatencyUs, double stepOverheadMs, double frontendMs) {
+public record ServingParams(double allReduceLatencyUs, double stepOverheadMs) {
   /** The file shipped in the catalog, beside the op-level calibration. */
   public static final String RESOURCE = "llmcap/catalog/serving.yaml";
 
   public ServingParams {
-    for (double v : new double[] {allReduceLatencyUs, stepOverheadMs, frontendMs}) {
+    for (double v : new double[] {allReduceLatencyUs, stepOverheadMs}) {
       if (!(v >= 0) || Double.isInfinite(v)) {
         throw new IllegalArgumentException("serving parameters must be finite and ≥ 0");
       }
@@ -64,8 +61,6 @@ public record ServingParams(double allReduceLatencyUs, double stepOverheadMs, do
   static ServingParams parse(JsonNode root) {
     JsonNode p = root.path("params");
     return new ServingParams(
-        p.path("allreduce_latency_us").asDouble(),
-        p.path("step_overhead_ms").asDouble(),
-        p.path("frontend_ms").asDouble());
+        p.path("allreduce_latency_us").asDouble(), p.path("step_overhead_ms").asDouble());
   }
 }
