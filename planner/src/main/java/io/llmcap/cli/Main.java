@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       ProfileCommand.class,
       PredictorsCommand.class,
       ValidateCommand.class,
+      ExplainCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
