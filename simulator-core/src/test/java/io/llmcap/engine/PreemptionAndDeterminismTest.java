@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.llmcap.catalog.Catalog;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.metrics.RequestRecord;
-import io.llmcap.metrics.Summary;
+import io.llmcap.output.Summary;
 import io.llmcap.testing.LinearPredictor;
 import java.nio.file.Path;
 import java.util.List;
