@@ -1,13 +1,13 @@
 package io.llmcap.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmcap.base.ConfigException;
 import io.llmcap.catalog.Catalog;
-import io.llmcap.config.ConfigException;
-import io.llmcap.config.ConfigLoader;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.engine.Simulation;
 import io.llmcap.engine.SimulationResult;
 import io.llmcap.predictors.Predictors;
+import io.llmcap.setup.ConfigLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;

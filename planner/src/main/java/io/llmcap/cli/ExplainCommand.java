@@ -1,11 +1,11 @@
 package io.llmcap.cli;
 
+import io.llmcap.base.ConfigException;
 import io.llmcap.catalog.Catalog;
-import io.llmcap.config.ConfigException;
-import io.llmcap.config.ConfigLoader;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.engine.Simulation;
 import io.llmcap.predictors.Predictors;
+import io.llmcap.setup.ConfigLoader;
 import io.llmcap.timing.BatchView;
 import io.llmcap.timing.ExecutionTime;
 import io.llmcap.timing.ExecutionTimePredictor;

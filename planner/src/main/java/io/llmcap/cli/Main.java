@@ -1,7 +1,7 @@
 package io.llmcap.cli;
 
-import io.llmcap.config.ConfigException;
-import io.llmcap.config.ConfigLoader;
+import io.llmcap.base.ConfigException;
+import io.llmcap.setup.ConfigLoader;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,7 +1,7 @@
 package io.llmcap.cli;
 
+import io.llmcap.base.ConfigException;
 import io.llmcap.catalog.Catalog;
-import io.llmcap.config.ConfigException;
 import io.llmcap.predictors.Predictors;
 import io.llmcap.predictors.lgbm.HeldOut;
 import io.llmcap.predictors.lgbm.LightGbmTrainer;

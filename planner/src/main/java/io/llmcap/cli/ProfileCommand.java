@@ -1,10 +1,10 @@
 package io.llmcap.cli;
 
+import io.llmcap.base.ConfigException;
 import io.llmcap.catalog.Catalog;
 import io.llmcap.catalog.DeviceSku;
 import io.llmcap.catalog.ModelSpec;
 import io.llmcap.catalog.NodeSku;
-import io.llmcap.config.ConfigException;
 import io.llmcap.predictors.calibration.RooflineCalibrator;
 import io.llmcap.predictors.roofline.RooflineCalibration;
 import io.llmcap.predictors.roofline.RooflineParams;

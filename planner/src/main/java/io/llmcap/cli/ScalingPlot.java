@@ -1,6 +1,6 @@
 package io.llmcap.cli;
 
-import io.llmcap.config.ConfigException;
+import io.llmcap.base.ConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

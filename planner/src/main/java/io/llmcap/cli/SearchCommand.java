@@ -1,6 +1,6 @@
 package io.llmcap.cli;
 
-import io.llmcap.config.ConfigException;
+import io.llmcap.base.ConfigException;
 import io.llmcap.search.SearchJob;
 import java.nio.file.Path;
 import java.util.ArrayList;

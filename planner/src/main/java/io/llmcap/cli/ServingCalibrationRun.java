@@ -1,7 +1,7 @@
 package io.llmcap.cli;
 
+import io.llmcap.base.ConfigException;
 import io.llmcap.catalog.Catalog;
-import io.llmcap.config.ConfigException;
 import io.llmcap.predictors.engine.ServingParams;
 import io.llmcap.validate.Manifest;
 import io.llmcap.validate.ManifestRow;

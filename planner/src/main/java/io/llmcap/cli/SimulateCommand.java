@@ -1,9 +1,8 @@
 package io.llmcap.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmcap.base.ConfigException;
 import io.llmcap.catalog.Catalog;
-import io.llmcap.config.ConfigException;
-import io.llmcap.config.ConfigLoader;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.engine.Simulation;
 import io.llmcap.engine.SimulationResult;
@@ -12,12 +11,13 @@ import io.llmcap.metrics.ChromeTraceWriter;
 import io.llmcap.metrics.RequestMetricsWriter;
 import io.llmcap.metrics.RunFolder;
 import io.llmcap.metrics.RunListener;
-import io.llmcap.metrics.RunWriter;
 import io.llmcap.metrics.TimelineWriter;
+import io.llmcap.output.RunWriter;
 import io.llmcap.predictors.Predictors;
 import io.llmcap.reference.ReferenceConfig;
 import io.llmcap.report.Charts;
 import io.llmcap.report.RunReport;
+import io.llmcap.setup.ConfigLoader;
 import io.llmcap.timing.ExecutionTimePredictor;
 import java.io.IOException;
 import java.io.PrintWriter;

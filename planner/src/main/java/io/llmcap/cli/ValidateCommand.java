@@ -1,8 +1,8 @@
 package io.llmcap.cli;
 
 import io.llmcap.catalog.Catalog;
-import io.llmcap.config.ConfigLoader;
 import io.llmcap.metrics.RunFolder;
+import io.llmcap.setup.ConfigLoader;
 import io.llmcap.validate.Comparison;
 import io.llmcap.validate.Manifest;
 import io.llmcap.validate.Metric;

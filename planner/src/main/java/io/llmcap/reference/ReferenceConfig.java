@@ -2,8 +2,8 @@ package io.llmcap.reference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.llmcap.config.ConfigException;
-import io.llmcap.config.Yaml;
+import io.llmcap.base.ConfigException;
+import io.llmcap.base.Yaml;
 import io.llmcap.predictors.Predictors;
 import java.io.File;
 import java.nio.file.Files;

@@ -1,11 +1,11 @@
 package io.llmcap.search;
 
 import io.llmcap.catalog.Catalog;
-import io.llmcap.config.ConfigLoader;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.engine.Simulation;
 import io.llmcap.metrics.EarlyStop;
 import io.llmcap.predictors.Predictors;
+import io.llmcap.setup.ConfigLoader;
 import io.llmcap.timing.ExecutionTimePredictor;
 import java.io.Serializable;
 import java.nio.file.Path;

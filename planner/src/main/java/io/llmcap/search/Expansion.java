@@ -1,15 +1,15 @@
 package io.llmcap.search;
 
+import io.llmcap.base.ConfigException;
 import io.llmcap.catalog.Catalog;
 import io.llmcap.catalog.NodeSku;
-import io.llmcap.config.ConfigException;
-import io.llmcap.config.ConfigLoader;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.config.SimulationConfig.PredictorConfig;
 import io.llmcap.engine.Simulation;
 import io.llmcap.predictors.Predictors;
 import io.llmcap.predictors.profile.ProfileFolder;
 import io.llmcap.search.SearchSpace.ClusterEntry;
+import io.llmcap.setup.ConfigLoader;
 import io.llmcap.workload.Workloads;
 import java.io.File;
 import java.nio.file.Files;

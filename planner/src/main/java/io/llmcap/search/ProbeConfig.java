@@ -3,7 +3,7 @@ package io.llmcap.search;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.llmcap.config.ConfigLoader;
+import io.llmcap.setup.ConfigLoader;
 import java.nio.file.Path;
 
 /**

@@ -3,7 +3,7 @@ package io.llmcap.search;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.llmcap.config.ConfigException;
+import io.llmcap.base.ConfigException;
 import io.llmcap.metrics.RunFolder;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,13 +1,13 @@
 package io.llmcap.search;
 
+import io.llmcap.base.ConfigException;
+import io.llmcap.base.Yaml;
 import io.llmcap.catalog.Catalog;
-import io.llmcap.config.ConfigException;
-import io.llmcap.config.ConfigLoader;
 import io.llmcap.config.SimulationConfig;
-import io.llmcap.config.Yaml;
 import io.llmcap.engine.Simulation;
 import io.llmcap.predictors.Predictors;
 import io.llmcap.search.ResultColumns.Column;
+import io.llmcap.setup.ConfigLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Serializable;

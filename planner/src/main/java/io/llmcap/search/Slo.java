@@ -1,6 +1,6 @@
 package io.llmcap.search;
 
-import io.llmcap.config.ConfigException;
+import io.llmcap.base.ConfigException;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Locale;

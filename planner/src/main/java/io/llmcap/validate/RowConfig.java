@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmcap.catalog.Catalog;
 import io.llmcap.catalog.NodeSku;
-import io.llmcap.config.ConfigLoader;
+import io.llmcap.setup.ConfigLoader;
 import io.llmcap.validate.ManifestRow.RowError;
 import java.util.Comparator;
 import java.util.List;

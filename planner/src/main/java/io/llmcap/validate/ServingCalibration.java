@@ -21,7 +21,10 @@ import java.util.function.Consumer;
  */
 public final class ServingCalibration {
   /** Simulated seconds of each row in the fit (rows are steady operating points). */
-  public static final double FIT_WINDOW_S = 150;
+  public static final double FIT_WINDOW_S = 90;
+
+  /** Simulations per Nelder–Mead run: two parameters settle within about 20. */
+  static final int MAX_EVALUATIONS = 24;
 
   private final Catalog catalog;
   private final List<String> overrides;
@@ -63,7 +66,7 @@ public final class ServingCalibration {
             v -> objective(rows, params(v, start)),
             new double[] {start.allReduceLatencyUs() / 10, start.stepOverheadMs()},
             0.5,
-            40);
+            MAX_EVALUATIONS);
     return score(rows, params(x, start));
   }
 

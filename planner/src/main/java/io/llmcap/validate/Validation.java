@@ -2,15 +2,15 @@ package io.llmcap.validate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmcap.base.ConfigException;
 import io.llmcap.catalog.Catalog;
-import io.llmcap.config.ConfigException;
-import io.llmcap.config.ConfigLoader;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.engine.Simulation;
 import io.llmcap.engine.SimulationResult;
-import io.llmcap.metrics.Summary;
+import io.llmcap.output.Summary;
 import io.llmcap.predictors.Predictors;
 import io.llmcap.predictors.engine.ServingParams;
+import io.llmcap.setup.ConfigLoader;
 import io.llmcap.timing.ExecutionTimePredictor;
 import io.llmcap.validate.ManifestRow.RowError;
 import java.nio.file.Path;

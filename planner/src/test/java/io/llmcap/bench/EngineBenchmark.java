@@ -1,13 +1,13 @@
 package io.llmcap.bench;
 
 import io.llmcap.catalog.Catalog;
-import io.llmcap.config.ConfigLoader;
 import io.llmcap.config.SimulationConfig;
-import io.llmcap.engine.Batch;
-import io.llmcap.engine.Request;
 import io.llmcap.engine.Simulation;
 import io.llmcap.metrics.Distribution;
 import io.llmcap.predictors.roofline.RooflinePredictor;
+import io.llmcap.request.Batch;
+import io.llmcap.request.Request;
+import io.llmcap.setup.ConfigLoader;
 import io.llmcap.workload.RequestSpec;
 import java.nio.file.Path;
 import java.util.List;

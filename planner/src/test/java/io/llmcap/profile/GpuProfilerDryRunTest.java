@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.llmcap.base.ConfigException;
 import io.llmcap.catalog.Catalog;
 import io.llmcap.catalog.ModelSpec;
-import io.llmcap.config.ConfigException;
 import io.llmcap.predictors.profile.ProfileFolder;
 import java.io.IOException;
 import java.io.UncheckedIOException;

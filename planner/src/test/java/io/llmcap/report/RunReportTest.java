@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llmcap.catalog.Catalog;
-import io.llmcap.config.ConfigLoader;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.engine.Simulation;
 import io.llmcap.engine.SimulationResult;
-import io.llmcap.metrics.Summary;
+import io.llmcap.output.Summary;
 import io.llmcap.predictors.Predictors;
+import io.llmcap.setup.ConfigLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmcap.base.ConfigException;
 import io.llmcap.catalog.Catalog;
-import io.llmcap.config.ConfigException;
-import io.llmcap.config.ConfigLoader;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.search.ResultColumns.Column;
 import io.llmcap.search.SearchSpace.PredictorEntry;
+import io.llmcap.setup.ConfigLoader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package io.llmcap.search;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.llmcap.base.ConfigException;
 import io.llmcap.cluster.Routers;
-import io.llmcap.config.ConfigException;
 import io.llmcap.search.ResultColumns.Column;
 import java.util.ArrayList;
 import java.util.Collections;

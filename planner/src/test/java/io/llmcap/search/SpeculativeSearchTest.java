@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.llmcap.base.ConfigException;
 import io.llmcap.catalog.Catalog;
-import io.llmcap.config.ConfigException;
-import io.llmcap.config.ConfigLoader;
 import io.llmcap.config.SimulationConfig;
+import io.llmcap.setup.ConfigLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.llmcap.predictors;
 
+import io.llmcap.base.ConfigException;
 import io.llmcap.catalog.Deployment;
-import io.llmcap.config.ConfigException;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.config.SimulationConfig.PredictorConfig;
 import io.llmcap.engine.Simulation;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.llmcap.config.ConfigException;
+import io.llmcap.base.ConfigException;
 import io.llmcap.config.SimulationConfig.PredictorConfig;
 import java.io.File;
 import java.nio.file.Files;

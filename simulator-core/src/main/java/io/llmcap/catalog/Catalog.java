@@ -1,8 +1,8 @@
 package io.llmcap.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.llmcap.config.ConfigException;
-import io.llmcap.config.Yaml;
+import io.llmcap.base.ConfigException;
+import io.llmcap.base.Yaml;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

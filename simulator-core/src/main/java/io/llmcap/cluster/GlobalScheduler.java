@@ -1,6 +1,6 @@
 package io.llmcap.cluster;
 
-import io.llmcap.engine.Request;
+import io.llmcap.request.Request;
 import io.llmcap.scheduler.ReplicaScheduler;
 import java.util.List;
 

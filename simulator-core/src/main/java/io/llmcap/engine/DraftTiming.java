@@ -1,5 +1,6 @@
 package io.llmcap.engine;
 
+import io.llmcap.request.Batch;
 import io.llmcap.timing.BatchView;
 import io.llmcap.timing.ExecutionTimePredictor;
 

@@ -1,5 +1,7 @@
 package io.llmcap.engine;
 
+import io.llmcap.request.Batch;
+import io.llmcap.request.Request;
 import io.llmcap.timing.ExecutionTime;
 import java.util.Comparator;
 

@@ -1,5 +1,7 @@
 package io.llmcap.engine;
 
+import io.llmcap.request.Request;
+
 /**
  * The cost of moving a request, with its KV cache, from one replica to another (for example from a
  * prefill pool to a decode pool). The engine delays the request's arrival at the target replica by

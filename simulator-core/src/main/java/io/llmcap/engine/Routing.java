@@ -1,5 +1,6 @@
 package io.llmcap.engine;
 
+import io.llmcap.request.Request;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -1,12 +1,12 @@
 package io.llmcap.engine;
 
+import io.llmcap.base.ConfigException;
 import io.llmcap.catalog.Catalog;
 import io.llmcap.catalog.Deployment;
 import io.llmcap.catalog.ModelSpec;
 import io.llmcap.catalog.NodeSku;
 import io.llmcap.cluster.RouterContext;
 import io.llmcap.cluster.Routers;
-import io.llmcap.config.ConfigException;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.config.SimulationConfig.ClusterConfig;
 import io.llmcap.config.SimulationConfig.SchedulerConfig;

@@ -10,6 +10,8 @@ import static io.llmcap.engine.Event.STAGE_SCHEDULE;
 
 import io.llmcap.catalog.Deployment;
 import io.llmcap.metrics.MetricsCollector;
+import io.llmcap.request.Batch;
+import io.llmcap.request.Request;
 import io.llmcap.scheduler.ReplicaScheduler;
 import io.llmcap.timing.ExecutionTime;
 import io.llmcap.timing.ExecutionTimePredictor;

@@ -1,10 +1,11 @@
 package io.llmcap.engine;
 
+import io.llmcap.base.ConfigException;
 import io.llmcap.catalog.Catalog;
 import io.llmcap.catalog.Deployment;
 import io.llmcap.catalog.ModelSpec;
-import io.llmcap.config.ConfigException;
 import io.llmcap.config.SimulationConfig.SpeculativeConfig;
+import io.llmcap.request.Request;
 import io.llmcap.workload.AcceptanceTrace;
 import java.nio.file.Path;
 import java.util.List;

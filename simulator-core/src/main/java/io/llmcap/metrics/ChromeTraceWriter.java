@@ -1,6 +1,6 @@
 package io.llmcap.metrics;
 
-import io.llmcap.engine.Batch;
+import io.llmcap.request.Batch;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;

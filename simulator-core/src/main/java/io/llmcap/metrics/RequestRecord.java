@@ -1,6 +1,6 @@
 package io.llmcap.metrics;
 
-import io.llmcap.engine.Request;
+import io.llmcap.request.Request;
 
 /**
  * The outcome of one completed request. Times are simulated seconds. Lengths are the workload's (a

@@ -1,6 +1,6 @@
 package io.llmcap.metrics;
 
-import io.llmcap.config.ConfigException;
+import io.llmcap.base.ConfigException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;

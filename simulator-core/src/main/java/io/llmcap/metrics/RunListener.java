@@ -1,6 +1,6 @@
 package io.llmcap.metrics;
 
-import io.llmcap.engine.Batch;
+import io.llmcap.request.Batch;
 
 /** Receives batch and request events as they happen, so outputs can stream to disk. */
 public interface RunListener {

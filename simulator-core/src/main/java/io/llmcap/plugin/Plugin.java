@@ -28,7 +28,7 @@ public interface Plugin<O> {
    *
    * @param options the block as bound: defaults overlaid with the user's keys
    * @param field the dotted path of the block, for error messages ({@code scheduler.spf})
-   * @throws io.llmcap.config.ConfigException naming {@code field + ".key"}, the value and what is
+   * @throws io.llmcap.base.ConfigException naming {@code field + ".key"}, the value and what is
    *     allowed
    */
   default void validate(O options, String field) {}

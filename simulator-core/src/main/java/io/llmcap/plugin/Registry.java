@@ -2,10 +2,9 @@ package io.llmcap.plugin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.llmcap.config.ConfigException;
-import io.llmcap.config.ConfigLoader;
-import io.llmcap.config.DidYouMean;
-import io.llmcap.config.Yaml;
+import io.llmcap.base.ConfigException;
+import io.llmcap.base.DidYouMean;
+import io.llmcap.base.Yaml;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -123,7 +122,7 @@ public final class Registry<P extends Plugin<?>> {
     ObjectNode node = Yaml.yaml().valueToTree(defaults);
     JsonNode user = given.get(p.name());
     if (user != null) {
-      ConfigLoader.merge(node, user, field);
+      Yaml.merge(node, user, field);
     }
     @SuppressWarnings("unchecked")
     Class<O> type = (Class<O>) defaults.getClass();

@@ -1,6 +1,6 @@
 package io.llmcap.scheduler;
 
-import io.llmcap.engine.Request;
+import io.llmcap.request.Request;
 import java.util.Arrays;
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package io.llmcap.scheduler;
 
-import io.llmcap.engine.Batch;
-import io.llmcap.engine.Request;
+import io.llmcap.request.Batch;
+import io.llmcap.request.Request;
 import java.util.ArrayDeque;
 
 /**

@@ -1,8 +1,8 @@
 package io.llmcap.scheduler;
 
 import io.llmcap.config.SimulationConfig.SchedulerConfig;
-import io.llmcap.engine.Batch;
-import io.llmcap.engine.Request;
+import io.llmcap.request.Batch;
+import io.llmcap.request.Request;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 

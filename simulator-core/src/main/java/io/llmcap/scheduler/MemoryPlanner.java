@@ -1,7 +1,7 @@
 package io.llmcap.scheduler;
 
+import io.llmcap.base.ConfigException;
 import io.llmcap.catalog.Deployment;
-import io.llmcap.config.ConfigException;
 import java.util.Locale;
 
 /**

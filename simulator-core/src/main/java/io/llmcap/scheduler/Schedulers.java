@@ -18,13 +18,13 @@ public final class Schedulers {
           List.of(
               SchedulerProvider.of("vllm", VllmScheduler::new, VllmScheduler.RULES),
               SchedulerProvider.of("sarathi", SarathiScheduler::new, SarathiScheduler.RULES),
-              SchedulerProvider.of("vllm_v1", VllmV1Scheduler::new, VllmV1Scheduler.RULES),
               SchedulerProvider.of("orca", OrcaScheduler::new, ReplicaScheduler.WORST_CASE),
               SchedulerProvider.of(
                   "faster_transformer",
                   FasterTransformerScheduler::new,
                   ReplicaScheduler.WORST_CASE),
-              SchedulerProvider.of("lightllm", LightLlmScheduler::new, LightLlmScheduler.RULES)));
+              SchedulerProvider.of("lightllm", LightLlmScheduler::new, LightLlmScheduler.RULES),
+              SchedulerProvider.of("vllm_v1", VllmV1Scheduler::new, VllmV1Scheduler.RULES)));
 
   private Schedulers() {}
 

@@ -2,12 +2,12 @@ package io.llmcap.scheduler;
 
 import io.llmcap.catalog.Deployment;
 import io.llmcap.config.SimulationConfig.SchedulerConfig;
-import io.llmcap.engine.Batch;
-import io.llmcap.engine.Request;
 import io.llmcap.kv.BlockHashes;
 import io.llmcap.kv.KvManagerFactory;
 import io.llmcap.kv.PrefixCachingBlockManager;
 import io.llmcap.kv.PromptContent;
+import io.llmcap.request.Batch;
+import io.llmcap.request.Request;
 import io.llmcap.timing.EngineFeatures;
 import java.util.ArrayList;
 import java.util.HashSet;

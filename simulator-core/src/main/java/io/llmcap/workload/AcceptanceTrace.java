@@ -1,6 +1,6 @@
 package io.llmcap.workload;
 
-import io.llmcap.config.ConfigException;
+import io.llmcap.base.ConfigException;
 import java.nio.file.Path;
 import java.util.Arrays;
 

@@ -1,6 +1,6 @@
 package io.llmcap.workload;
 
-import io.llmcap.config.ConfigException;
+import io.llmcap.base.ConfigException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;

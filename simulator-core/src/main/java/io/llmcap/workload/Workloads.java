@@ -1,8 +1,8 @@
 package io.llmcap.workload;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.llmcap.config.ConfigException;
-import io.llmcap.config.DidYouMean;
+import io.llmcap.base.ConfigException;
+import io.llmcap.base.DidYouMean;
 import io.llmcap.config.SimulationConfig.IntervalConfig;
 import io.llmcap.config.SimulationConfig.LengthConfig;
 import io.llmcap.config.SimulationConfig.SharedPrefixConfig;

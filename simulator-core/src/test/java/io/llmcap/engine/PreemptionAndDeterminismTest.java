@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.llmcap.catalog.Catalog;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.metrics.RequestRecord;
-import io.llmcap.metrics.Summary;
+import io.llmcap.output.Summary;
 import io.llmcap.testing.LinearPredictor;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PreemptionAndDeterminismTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"vllm", "sarathi"})
+  @ValueSource(strings = {"vllm", "sarathi", "vllm_v1"})
   void tinyKvBudgetForcesRestartsAndStillCompletes(String scheduler) {
     // 300 blocks of 16 tokens: one 4096-token request fits, a few dozen growing ones do not
     SimulationConfig cfg =
@@ -37,7 +37,7 @@ class PreemptionAndDeterminismTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"vllm", "sarathi", "orca", "faster_transformer", "lightllm"})
+  @ValueSource(strings = {"vllm", "sarathi", "orca", "faster_transformer", "lightllm", "vllm_v1"})
   void sameSeedSameResultsDifferentSeedDifferent(String scheduler) {
     SimulationConfig a = SimulationInvariantsTest.config(scheduler, "random", 1);
     SimulationConfig b = SimulationInvariantsTest.config(scheduler, "random", 1, "seed=7");

@@ -9,6 +9,7 @@ import io.llmcap.catalog.Catalog;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.metrics.MetricsCollector;
 import io.llmcap.metrics.RequestRecord;
+import io.llmcap.request.Request;
 import io.llmcap.testing.LinearPredictor;
 import io.llmcap.workload.OpenLoopSource;
 import io.llmcap.workload.RequestSource;

@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llmcap.catalog.Catalog;
-import io.llmcap.config.ConfigLoader;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.metrics.MetricsCollector;
 import io.llmcap.metrics.RequestRecord;
 import io.llmcap.metrics.RunListener;
+import io.llmcap.request.Batch;
+import io.llmcap.request.Request;
+import io.llmcap.setup.ConfigLoader;
 import io.llmcap.testing.LinearPredictor;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +33,8 @@ class SimulationInvariantsTest {
 
   static Stream<Arguments> cases() {
     List<Arguments> out = new ArrayList<>();
-    for (String scheduler : List.of("vllm", "sarathi", "orca", "faster_transformer", "lightllm")) {
+    for (String scheduler :
+        List.of("vllm", "sarathi", "orca", "faster_transformer", "lightllm", "vllm_v1")) {
       for (String router : List.of("round_robin", "random", "lor")) {
         for (int pp : List.of(1, 2, 4)) {
           if (scheduler.equals("lightllm") && pp > 1) {
@@ -80,8 +83,9 @@ class SimulationInvariantsTest {
       }
       switch (scheduler) {
         case "vllm" -> assertFalse(anyPrefill && anyDecode, "vLLM mixed prefill and decode");
-        case "sarathi" ->
-            assertTrue(b.totalTokens() <= chunk, "sarathi exceeded its chunk: " + b.totalTokens());
+        case "sarathi", "vllm_v1" ->
+            assertTrue(
+                b.totalTokens() <= chunk, scheduler + " exceeded its budget: " + b.totalTokens());
         case "orca", "faster_transformer" -> {
           for (int i = 0; i < b.size(); i++) {
             Request r = b.request(i);

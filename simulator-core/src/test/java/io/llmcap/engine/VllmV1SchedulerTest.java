@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llmcap.catalog.Catalog;
-import io.llmcap.config.ConfigLoader;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.metrics.RequestRecord;
 import io.llmcap.metrics.RunListener;
-import io.llmcap.metrics.Summary;
+import io.llmcap.output.Summary;
+import io.llmcap.request.Batch;
+import io.llmcap.request.Request;
+import io.llmcap.setup.ConfigLoader;
 import io.llmcap.testing.LinearPredictor;
 import java.nio.file.Path;
 import java.util.ArrayList;

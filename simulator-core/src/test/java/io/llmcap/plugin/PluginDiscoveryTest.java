@@ -4,16 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.llmcap.base.ConfigException;
 import io.llmcap.catalog.Catalog;
-import io.llmcap.config.ConfigException;
-import io.llmcap.config.ConfigLoader;
 import io.llmcap.config.SimulationConfig;
-import io.llmcap.engine.Batch;
 import io.llmcap.engine.Simulation;
 import io.llmcap.engine.SimulationResult;
 import io.llmcap.metrics.RequestRecord;
 import io.llmcap.metrics.RunListener;
+import io.llmcap.request.Batch;
 import io.llmcap.scheduler.Schedulers;
+import io.llmcap.setup.ConfigLoader;
 import io.llmcap.testing.LinearPredictor;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -87,7 +87,8 @@ class PluginDiscoveryTest {
     String m = error("scheduler.type=test_caped").getMessage();
     assertTrue(m.startsWith("scheduler.type: unknown scheduler 'test_caped'"), m);
     assertTrue(m.contains("did you mean 'test_capped'?"), m);
-    assertTrue(m.contains("vllm, sarathi, orca, faster_transformer, lightllm, test_capped"), m);
+    assertTrue(
+        m.contains("vllm, sarathi, orca, faster_transformer, lightllm, vllm_v1, test_capped"), m);
     m = error("router=pinned").getMessage();
     assertTrue(m.contains("round_robin, random, lor, test_pinned"), m);
     m = error("workload.length.type=constant").getMessage();

@@ -1,11 +1,11 @@
 package io.llmcap.plugin;
 
+import io.llmcap.base.ConfigException;
 import io.llmcap.cluster.GlobalScheduler;
 import io.llmcap.cluster.RouterContext;
 import io.llmcap.cluster.RouterProvider;
-import io.llmcap.config.ConfigException;
-import io.llmcap.engine.Batch;
-import io.llmcap.engine.Request;
+import io.llmcap.request.Batch;
+import io.llmcap.request.Request;
 import io.llmcap.scheduler.BatchBuilder;
 import io.llmcap.scheduler.PagedScheduler;
 import io.llmcap.scheduler.ReplicaScheduler;

@@ -1,6 +1,6 @@
 package org.example.llmcap;
 
-import io.llmcap.config.ConfigException;
+import io.llmcap.base.ConfigException;
 import io.llmcap.scheduler.ReplicaScheduler;
 import io.llmcap.scheduler.SchedulerContext;
 import io.llmcap.scheduler.SchedulerProvider;

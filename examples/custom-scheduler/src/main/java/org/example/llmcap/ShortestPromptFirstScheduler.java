@@ -1,7 +1,7 @@
 package org.example.llmcap;
 
-import io.llmcap.engine.Batch;
-import io.llmcap.engine.Request;
+import io.llmcap.request.Batch;
+import io.llmcap.request.Request;
 import io.llmcap.scheduler.BatchBuilder;
 import io.llmcap.scheduler.PagedScheduler;
 import io.llmcap.scheduler.SchedulerContext;

@@ -1,6 +1,6 @@
 package io.llmcap.predictors.forest;
 
-import io.llmcap.config.ConfigException;
+import io.llmcap.base.ConfigException;
 import io.llmcap.predictors.model.OpRegressor;
 import io.llmcap.predictors.model.OpTrainer;
 import io.llmcap.predictors.profile.OpSamples;

@@ -3,7 +3,7 @@ package io.llmcap.predictors.lgbm;
 import io.github.metarank.lightgbm4j.LGBMBooster;
 import io.github.metarank.lightgbm4j.LGBMDataset;
 import io.github.metarank.lightgbm4j.LGBMException;
-import io.llmcap.config.ConfigException;
+import io.llmcap.base.ConfigException;
 import io.llmcap.predictors.model.OpRegressor;
 import io.llmcap.predictors.model.OpTrainer;
 import io.llmcap.predictors.profile.OpSamples;

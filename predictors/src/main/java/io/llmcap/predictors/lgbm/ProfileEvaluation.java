@@ -1,11 +1,11 @@
 package io.llmcap.predictors.lgbm;
 
+import io.llmcap.base.ConfigException;
 import io.llmcap.catalog.Catalog;
 import io.llmcap.catalog.Deployment;
 import io.llmcap.catalog.DeviceSku;
 import io.llmcap.catalog.ModelSpec;
 import io.llmcap.catalog.NodeSku;
-import io.llmcap.config.ConfigException;
 import io.llmcap.predictors.profile.OpSamples;
 import io.llmcap.predictors.profile.ProfileFolder;
 import io.llmcap.predictors.roofline.RooflineCalibration;

@@ -1,6 +1,6 @@
 package io.llmcap.predictors.profile;
 
-import io.llmcap.config.ConfigException;
+import io.llmcap.base.ConfigException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

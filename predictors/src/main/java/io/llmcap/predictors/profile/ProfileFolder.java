@@ -2,9 +2,9 @@ package io.llmcap.predictors.profile;
 
 import static java.util.stream.Collectors.joining;
 
+import io.llmcap.base.ConfigException;
 import io.llmcap.catalog.Deployment;
 import io.llmcap.catalog.ModelSpec;
-import io.llmcap.config.ConfigException;
 import io.llmcap.timing.Operator;
 import java.nio.file.Files;
 import java.nio.file.Path;

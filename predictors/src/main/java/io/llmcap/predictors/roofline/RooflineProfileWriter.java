@@ -1,11 +1,11 @@
 package io.llmcap.predictors.roofline;
 
+import io.llmcap.base.ConfigException;
 import io.llmcap.catalog.Catalog;
 import io.llmcap.catalog.Deployment;
 import io.llmcap.catalog.DeviceSku;
 import io.llmcap.catalog.ModelSpec;
 import io.llmcap.catalog.NodeSku;
-import io.llmcap.config.ConfigException;
 import io.llmcap.timing.Operator;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,8 +1,8 @@
 package io.llmcap.predictors.table;
 
+import io.llmcap.base.ConfigException;
 import io.llmcap.catalog.Deployment;
 import io.llmcap.catalog.ModelSpec;
-import io.llmcap.config.ConfigException;
 import io.llmcap.timing.BatchView;
 import io.llmcap.timing.ExecutionTime;
 import io.llmcap.timing.ExecutionTimePredictor;

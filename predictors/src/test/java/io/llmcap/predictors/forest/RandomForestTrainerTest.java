@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.llmcap.config.ConfigException;
+import io.llmcap.base.ConfigException;
 import io.llmcap.predictors.model.OpRegressor;
 import io.llmcap.predictors.profile.OpSamples;
 import org.junit.jupiter.api.Test;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.llmcap.base.ConfigException;
 import io.llmcap.catalog.Catalog;
 import io.llmcap.catalog.ModelSpec;
-import io.llmcap.config.ConfigException;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.llmcap.base.ConfigException;
 import io.llmcap.catalog.Deployment;
 import io.llmcap.catalog.DeviceSku;
 import io.llmcap.catalog.ModelSpec;
 import io.llmcap.catalog.NodeSku;
-import io.llmcap.config.ConfigException;
 import io.llmcap.predictors.profile.ProfileFolder;
 import io.llmcap.timing.BatchView;
 import io.llmcap.timing.ExecutionTime;

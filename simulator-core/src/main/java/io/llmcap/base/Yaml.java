@@ -1,4 +1,4 @@
-package io.llmcap.config;
+package io.llmcap.base;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -11,13 +11,16 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -165,5 +168,51 @@ public final class Yaml {
       return "one of " + java.util.Arrays.toString(t.getEnumConstants()).toLowerCase();
     }
     return "mapping (" + t.getSimpleName() + ")";
+  }
+
+  /** Merges {@code overlay} into {@code base} in place, rejecting keys {@code base} lacks. */
+  public static void merge(ObjectNode base, JsonNode overlay, String path) {
+    if (!overlay.isObject()) {
+      throw new ConfigException(path.isEmpty() ? "config" : path, "expected a mapping of keys");
+    }
+    Iterator<Map.Entry<String, JsonNode>> it = overlay.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String key = e.getKey();
+      String field = path.isEmpty() ? key : path + "." + key;
+      JsonNode current = base.get(key);
+      if (current == null) {
+        throw unknownKey(field, key, base);
+      }
+      if (current.isObject()) {
+        if (e.getValue().isNull()) {
+          throw new ConfigException(field, "expected a mapping of keys, got null");
+        }
+        merge((ObjectNode) current, e.getValue(), field);
+      } else {
+        if (e.getValue().isContainerNode()) {
+          throw new ConfigException(
+              field, "expected a single value, got " + describe(e.getValue()));
+        }
+        base.set(key, e.getValue());
+      }
+    }
+  }
+
+  private static ConfigException unknownKey(String field, String key, ObjectNode level) {
+    List<String> known = new ArrayList<>();
+    level.fieldNames().forEachRemaining(known::add);
+    return new ConfigException(
+        field,
+        "unknown key '"
+            + key
+            + "'"
+            + DidYouMean.hint(key, known)
+            + "; allowed keys here: "
+            + String.join(", ", known));
+  }
+
+  private static String describe(JsonNode n) {
+    return n.isArray() ? "a list" : "a mapping";
   }
 }

@@ -1,8 +1,10 @@
-package io.llmcap.metrics;
+package io.llmcap.output;
 
 import io.llmcap.catalog.Deployment;
 import io.llmcap.engine.Pool;
 import io.llmcap.engine.SimulationResult;
+import io.llmcap.metrics.Distribution;
+import io.llmcap.metrics.MetricsCollector;
 import io.llmcap.scheduler.ReplicaScheduler;
 import io.llmcap.timing.ModelFlops;
 import java.util.ArrayList;

@@ -1,7 +1,8 @@
-package io.llmcap.plugin;
+package io.llmcap.setup;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmcap.cluster.Routers;
+import io.llmcap.plugin.Registry;
 import io.llmcap.scheduler.Schedulers;
 import io.llmcap.timing.PredictorRegistry;
 import io.llmcap.workload.Workloads;

@@ -1,4 +1,4 @@
-package io.llmcap.config;
+package io.llmcap.base;
 
 /**
  * A user mistake in a configuration, trace or catalog file. The CLI prints the message (never the

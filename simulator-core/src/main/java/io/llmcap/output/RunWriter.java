@@ -1,8 +1,8 @@
-package io.llmcap.metrics;
+package io.llmcap.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.llmcap.config.Yaml;
+import io.llmcap.base.Yaml;
 import io.llmcap.engine.SimulationResult;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.llmcap.config;
+package io.llmcap.base;
 
 import java.util.Collection;
 

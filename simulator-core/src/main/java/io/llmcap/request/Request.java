@@ -1,4 +1,4 @@
-package io.llmcap.engine;
+package io.llmcap.request;
 
 import io.llmcap.kv.BlockTable;
 import io.llmcap.kv.PromptContent;
@@ -8,6 +8,10 @@ import io.llmcap.workload.RequestSpec;
  * A request's mutable life inside the engine. Timestamps are simulated seconds; NaN means "not
  * yet". Token accounting follows the reference: the iteration that completes the prefill also
  * yields the first output token, so a request needs {@code decode - 1} decode iterations.
+ *
+ * <p>The lifecycle mutators ({@code on*}, {@code setSpeculate}, {@code setLastTokenAt}, {@code
+ * nextVerifyStep}, {@code assignReplica}) are public only so that the engine package can call them;
+ * schedulers, routers and plug-ins read a request and call {@link #restart()}, nothing else.
  */
 public final class Request {
   private final RequestSpec spec;
@@ -53,20 +57,23 @@ public final class Request {
     this.decodeTokens = spec.decodeTokens();
   }
 
-  void onBatchSchedule(double t) {
+  /** Engine only: the event loop calls this; schedulers and plug-ins must not. */
+  public void onBatchSchedule(double t) {
     if (!scheduled && restarts == 0) {
       scheduledAt = t;
     }
     scheduled = true;
   }
 
-  void onStageSchedule(double t) {
+  /** Engine only: the event loop calls this; schedulers and plug-ins must not. */
+  public void onStageSchedule(double t) {
     if (!Double.isNaN(latestStageCompletedAt)) {
       preemptedTime += t - latestStageCompletedAt;
     }
   }
 
-  void onStageEnd(double t, double execution, double modelExecution) {
+  /** Engine only: the event loop calls this; schedulers and plug-ins must not. */
+  public void onStageEnd(double t, double execution, double modelExecution) {
     executionTime += execution;
     modelExecutionTime += modelExecution;
     latestStageCompletedAt = t;
@@ -77,7 +84,7 @@ public final class Request {
    *
    * @return true when this iteration emitted an output token
    */
-  boolean onBatchEnd(double t, int tokens) {
+  public boolean onBatchEnd(double t, int tokens) {
     processed += tokens;
     latestIterationCompletedAt = t;
     if (processed > prefillTokens + decodeTokens) {
@@ -117,12 +124,12 @@ public final class Request {
   }
 
   /** Tokens proposed per decode step by speculative decoding; 0 decodes one token per step. */
-  void setSpeculate(int k) {
+  public void setSpeculate(int k) {
     speculate = k;
   }
 
   /** Counts a verify step and returns its index, from 0 (the acceptance draws' coordinate). */
-  long nextVerifyStep() {
+  public long nextVerifyStep() {
     return verifySteps++;
   }
 
@@ -136,15 +143,18 @@ public final class Request {
     return 1 + Math.max(0, Math.min(speculate, left - 1));
   }
 
-  double lastTokenAt() {
+  /** Engine only: the event loop calls this; schedulers and plug-ins must not. */
+  public double lastTokenAt() {
     return lastTokenAt;
   }
 
-  void setLastTokenAt(double t) {
+  /** Engine only: the event loop calls this; schedulers and plug-ins must not. */
+  public void setLastTokenAt(double t) {
     lastTokenAt = t;
   }
 
-  void assignReplica(int replica) {
+  /** Engine only: the event loop calls this; schedulers and plug-ins must not. */
+  public void assignReplica(int replica) {
     replicaId = replica;
   }
 

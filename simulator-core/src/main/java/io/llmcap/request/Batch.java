@@ -1,4 +1,4 @@
-package io.llmcap.engine;
+package io.llmcap.request;
 
 import io.llmcap.timing.BatchView;
 import java.util.List;
@@ -53,7 +53,8 @@ public final class Batch implements BatchView {
     this.verifies = ver;
   }
 
-  void onSchedule(double t) {
+  /** Engine only: the event loop calls this; schedulers and plug-ins must not. */
+  public void onSchedule(double t) {
     scheduledAt = t;
     for (Request r : requests) {
       r.onBatchSchedule(t);

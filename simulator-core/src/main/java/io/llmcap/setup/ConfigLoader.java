@@ -1,17 +1,16 @@
-package io.llmcap.config;
+package io.llmcap.setup;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.llmcap.plugin.Plugins;
+import io.llmcap.base.ConfigException;
+import io.llmcap.base.Yaml;
+import io.llmcap.config.SimulationConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Resolves a simulation config: {@code defaults.yaml} (every key, documented), then the user's
@@ -52,33 +51,13 @@ public final class ConfigLoader {
     }
   }
 
-  /** Merges {@code overlay} into {@code base} in place, rejecting keys {@code base} lacks. */
+  /**
+   * Merges {@code overlay} into {@code base} in place, rejecting keys {@code base} lacks.
+   *
+   * @see Yaml#merge(ObjectNode, JsonNode, String)
+   */
   public static void merge(ObjectNode base, JsonNode overlay, String path) {
-    if (!overlay.isObject()) {
-      throw new ConfigException(path.isEmpty() ? "config" : path, "expected a mapping of keys");
-    }
-    Iterator<Map.Entry<String, JsonNode>> it = overlay.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
-      String key = e.getKey();
-      String field = path.isEmpty() ? key : path + "." + key;
-      JsonNode current = base.get(key);
-      if (current == null) {
-        throw unknownKey(field, key, base);
-      }
-      if (current.isObject()) {
-        if (e.getValue().isNull()) {
-          throw new ConfigException(field, "expected a mapping of keys, got null");
-        }
-        merge((ObjectNode) current, e.getValue(), field);
-      } else {
-        if (e.getValue().isContainerNode()) {
-          throw new ConfigException(
-              field, "expected a single value, got " + describe(e.getValue()));
-        }
-        base.set(key, e.getValue());
-      }
-    }
+    Yaml.merge(base, overlay, path);
   }
 
   /** Applies one {@code dotted.key=value} override; the value is read as a YAML scalar. */
@@ -140,22 +119,5 @@ public final class ConfigLoader {
 
   public static SimulationConfig bind(JsonNode resolved) {
     return Yaml.bind(resolved, SimulationConfig.class, "");
-  }
-
-  private static ConfigException unknownKey(String field, String key, ObjectNode level) {
-    List<String> known = new ArrayList<>();
-    level.fieldNames().forEachRemaining(known::add);
-    return new ConfigException(
-        field,
-        "unknown key '"
-            + key
-            + "'"
-            + DidYouMean.hint(key, known)
-            + "; allowed keys here: "
-            + String.join(", ", known));
-  }
-
-  private static String describe(JsonNode n) {
-    return n.isArray() ? "a list" : "a mapping";
   }
 }

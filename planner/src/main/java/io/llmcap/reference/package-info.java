@@ -1,0 +1,2 @@
+/** Replaying the reference simulator's configs and request traces. */
+package io.llmcap.reference;

@@ -1,0 +1,2 @@
+/** HTML reports and charts of a run. */
+package io.llmcap.report;

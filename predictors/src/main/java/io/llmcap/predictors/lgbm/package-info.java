@@ -1,0 +1,4 @@
+/**
+ * LightGBM operator models: training, the native library, the model cache and held-out evaluation.
+ */
+package io.llmcap.predictors.lgbm;

@@ -1,0 +1,4 @@
+/**
+ * Reading profiled operator timings: the profile folder layout, its CSVs and per-operator samples.
+ */
+package io.llmcap.predictors.profile;
