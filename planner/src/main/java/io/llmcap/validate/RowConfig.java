@@ -30,14 +30,13 @@ final class RowConfig {
   static final List<String> ENGINES = List.of("vllm");
 
   /**
-   * vLLM's defaults where a manifest leaves the flag blank: {@code max_num_batched_tokens} 8192 and
-   * {@code max_num_seqs} 256 for an OpenAI-compatible server on a GPU with ≥ 70 GiB (vLLM 0.15.1,
-   * {@code vllm/engine/arg_utils.py}, {@code _set_default_args}), {@code gpu_memory_utilization}
-   * 0.9 ({@code vllm/config/cache.py}).
+   * vLLM's defaults where a manifest leaves a flag blank: {@code DEFAULT_MAX_NUM_BATCHED_TOKENS}
+   * 2048 and {@code DEFAULT_MAX_NUM_SEQS} 128 ({@code vllm/config/scheduler.py}, 0.15.1), {@code
+   * gpu_memory_utilization} 0.9 ({@code vllm/config/cache.py}).
    */
-  static final int VLLM_MAX_NUM_BATCHED_TOKENS = 8192;
+  static final int VLLM_MAX_NUM_BATCHED_TOKENS = 2048;
 
-  static final int VLLM_MAX_NUM_SEQS = 256;
+  static final int VLLM_MAX_NUM_SEQS = 128;
   static final double VLLM_GPU_MEMORY_UTILIZATION = 0.9;
 
   /**
