@@ -112,7 +112,7 @@ final class VllmV1Scheduler extends ReplicaScheduler {
   /** Running requests in admission order (the preemption victim is the last). */
   private final List<Request> running = new ArrayList<>();
 
-  /** Running requests in a batch that has not finished its last stage. */
+  /** Running requests in a batch that has not finished its last stage (pipeline parallelism). */
   private final Set<Request> inFlight = new HashSet<>();
 
   /** Full-block content hashes of requests whose prompt content is known. */
@@ -141,7 +141,7 @@ final class VllmV1Scheduler extends ReplicaScheduler {
     int i = 0;
     while (i < running.size() && budget > 0) {
       Request r = running.get(i);
-      if (inFlight.contains(r)) {
+      if (numStages > 1 && inFlight.contains(r)) {
         i++;
         continue;
       }
@@ -174,8 +174,10 @@ final class VllmV1Scheduler extends ReplicaScheduler {
       admitUntil = Double.POSITIVE_INFINITY;
       return null;
     }
-    for (int k = 0; k < b.size(); k++) {
-      inFlight.add(b.request(k));
+    if (numStages > 1) {
+      for (int k = 0; k < b.size(); k++) {
+        inFlight.add(b.request(k));
+      }
     }
     return build(b);
   }
@@ -214,14 +216,20 @@ final class VllmV1Scheduler extends ReplicaScheduler {
   @Override
   protected void handleBatchEnd(Batch batch) {
     admitUntil = batch.scheduledAt();
+    boolean completed = false;
     for (int i = 0; i < batch.size(); i++) {
       Request r = batch.request(i);
-      inFlight.remove(r);
+      if (numStages > 1) {
+        inFlight.remove(r);
+      }
       if (r.completed()) {
         kv.free(r.kvBlocks());
-        running.remove(r);
         hashes.remove(r);
+        completed = true;
       }
+    }
+    if (completed) {
+      running.removeIf(Request::completed);
     }
     releaseRejected(batch);
   }
@@ -238,7 +246,7 @@ final class VllmV1Scheduler extends ReplicaScheduler {
   /** The most recently admitted running request that is not in flight on another stage. */
   private Request lastPreemptible() {
     for (int k = running.size() - 1; k >= 0; k--) {
-      if (!inFlight.contains(running.get(k))) {
+      if (numStages == 1 || !inFlight.contains(running.get(k))) {
         return running.get(k);
       }
     }
