@@ -231,8 +231,8 @@ public final class DeploymentSearch {
   /**
    * The capacity estimate: the deployment's throughput (completed requests over simulated time)
    * when a burst of requests arrives within about a second and keeps every replica's batches full.
-   * Its request count is a quarter of a probe's at the start QPS, at least four full batches per
-   * replica and at most 2,000.
+   * Its request count is a quarter of a probe's at the start QPS, at least one full batch per
+   * replica, at most 2,000.
    */
   static Measurement saturated(
       DeploymentSpec d,
@@ -241,8 +241,8 @@ public final class DeploymentSearch {
       Path baseDir,
       ExecutionTimePredictor predictor,
       ExecutionTimePredictor draft) {
-    long batches = 4L * d.batchSizeCap() * d.pp() * d.replicas();
-    long n = Math.max(batches, Math.min(2000, d.requests(d.workload().startQps()) / 4));
+    long batches = (long) d.batchSizeCap() * d.pp() * d.replicas();
+    long n = Math.min(2000, Math.max(batches, d.requests(d.workload().startQps()) / 4));
     com.fasterxml.jackson.databind.node.ObjectNode tree =
         d.toConfig(n, space.seed(), space.predictor(), baseDir);
     ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("workload")).put("num_requests", n);
