@@ -6,12 +6,16 @@ import java.io.Serializable;
  * What the search measured for one deployment: its cost, the highest QPS meeting the SLOs and the
  * metrics measured there, the columns of the {@code deployments} dataset after the dimensions'.
  * Metrics are NaN when no QPS met the SLOs. {@code wallS} is host time, the only column that
- * differs between identical searches.
+ * differs between identical searches. {@code maxQpsLow, maxQpsHigh}: with {@code search.seeds} K >
+ * 1, a {@link CapacitySearch#LEVEL 90%} prediction interval for the max QPS a search with another
+ * seed finds; null when K = 1.
  */
 public record DeploymentMetrics(
     int gpus,
     Double dollarsPerHour,
     double maxQps,
+    Double maxQpsLow,
+    Double maxQpsHigh,
     Double capacityPerDollar,
     String failingSlo,
     boolean nonMonotone,

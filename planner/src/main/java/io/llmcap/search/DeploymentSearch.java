@@ -10,8 +10,15 @@ import io.llmcap.timing.ExecutionTimePredictor;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
 
 /**
  * Searches one deployment: runs {@link CapacitySearch} with a fresh simulation per probe (same
@@ -25,6 +32,15 @@ public final class DeploymentSearch {
       implements Serializable {}
 
   public static Result run(DeploymentSpec d, SearchSpace space, Catalog catalog, Path baseDir) {
+    return run(d, space, catalog, baseDir, 1);
+  }
+
+  /**
+   * Searches {@code d}, running a round's probes on up to {@code threads} threads (the search's
+   * probes and answer do not depend on it; only its wall time does).
+   */
+  public static Result run(
+      DeploymentSpec d, SearchSpace space, Catalog catalog, Path baseDir, int threads) {
     long start = System.nanoTime();
     SimulationConfig first =
         ConfigLoader.bind(
@@ -33,12 +49,92 @@ public final class DeploymentSearch {
     ExecutionTimePredictor predictor = Predictors.create(first.predictor(), template.deployment());
     ExecutionTimePredictor draft = Predictors.draft(first.predictor(), template);
     CapacitySearch search = new CapacitySearch(space.search(), space.slos());
-    CapacitySearch.Outcome o =
-        search.run(
-            d.workload().startQps(),
-            qps -> probe(d, qps, space, catalog, baseDir, predictor, draft));
+    long estimated = 0;
+    double firstQps = d.workload().startQps();
+    double firstRatio = 2.0;
+    if (Boolean.TRUE.equals(space.search().estimate())) {
+      Measurement sat = saturated(d, space, catalog, baseDir, predictor, draft);
+      estimated = sat.requests();
+      if (sat.makespan() > 0 && sat.requests() > 0) {
+        firstQps =
+            Math.max(space.search().minQps(), ESTIMATE_FRACTION * sat.requests() / sat.makespan());
+        firstRatio = FIRST_STEP;
+      }
+    }
+    ExecutorService pool =
+        threads > 1
+            ? Executors.newFixedThreadPool(
+                threads,
+                r -> {
+                  Thread t = new Thread(r, "llmcap-probe-" + d.id());
+                  t.setDaemon(true);
+                  return t;
+                })
+            : null;
+    ThreadLocal<Function<CapacitySearch.Request, Measurement>> perThread =
+        ThreadLocal.withInitial(
+            () -> {
+              // a predictor per thread: predictors are not shared between threads
+              SimulationConfig c =
+                  ConfigLoader.bind(
+                      d.toConfig(
+                          d.workload().startQps(), space.seed(), space.predictor(), baseDir));
+              Simulation t = Simulation.prepare(c, catalog, baseDir);
+              ExecutionTimePredictor p = Predictors.create(c.predictor(), t.deployment());
+              ExecutionTimePredictor dr = Predictors.draft(c.predictor(), t);
+              return r -> probe(d, r.qps(), seed(space, r), space, catalog, baseDir, p, dr);
+            });
+    Map<CapacitySearch.Request, Future<Measurement>> started = new HashMap<>();
+    CapacitySearch.Prober prober =
+        (round, ahead) -> {
+          if (pool == null) {
+            return round.stream()
+                .map(
+                    r ->
+                        probe(
+                            d, r.qps(), seed(space, r), space, catalog, baseDir, predictor, draft))
+                .toList();
+          }
+          List<Future<Measurement>> futures = new ArrayList<>();
+          for (CapacitySearch.Request r : round) {
+            futures.add(started.computeIfAbsent(r, x -> submit(pool, perThread, d, x, space)));
+          }
+          // idle threads start probes the next round may need
+          long running = started.values().stream().filter(f -> !f.isDone()).count();
+          for (CapacitySearch.Request r : ahead) {
+            if (running >= threads) {
+              break;
+            }
+            if (!started.containsKey(r)) {
+              started.put(r, submit(pool, perThread, d, r, space));
+              running++;
+            }
+          }
+          List<Measurement> out = new ArrayList<>();
+          for (Future<Measurement> f : futures) {
+            try {
+              out.add(f.get());
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new IllegalStateException(e);
+            } catch (ExecutionException e) {
+              throw e.getCause() instanceof RuntimeException re
+                  ? re
+                  : new IllegalStateException(e.getCause());
+            }
+          }
+          return out;
+        };
+    CapacitySearch.Outcome o;
+    try {
+      o = search.run(firstQps, firstRatio, prober);
+    } finally {
+      if (pool != null) {
+        pool.shutdownNow();
+      }
+    }
     List<ProbeResult> probes = new ArrayList<>();
-    long simulated = 0;
+    long simulated = estimated;
     for (int i = 0; i < o.probes().size(); i++) {
       CapacitySearch.Probe p = o.probes().get(i);
       Measurement m = p.measurement();
@@ -47,6 +143,7 @@ public final class DeploymentSearch {
           new ProbeResult(
               d.id(),
               i,
+              space.seed() + p.seed(),
               p.qps(),
               p.passed(),
               p.passed() ? null : p.violation().label(),
@@ -68,6 +165,8 @@ public final class DeploymentSearch {
                 d.gpus(),
                 dollarsPerHour,
                 o.maxQps(),
+                o.low(),
+                o.high(),
                 dollarsPerHour == null ? null : o.maxQps() / dollarsPerHour,
                 o.failingSlo(),
                 o.nonMonotone(),
@@ -107,17 +206,63 @@ public final class DeploymentSearch {
     return stops;
   }
 
-  /** One probe: the deployment simulated at {@code qps} with the search's seed. */
-  private static Measurement probe(
+  /** The first bracketing step from a capacity estimate: 10%, growing to doubling. */
+  static final double FIRST_STEP = 1.1;
+
+  /**
+   * The first probe's QPS as a fraction of the saturated throughput: no SLO holds at the throughput
+   * itself (the queue grows without bound), and latency SLOs hold below it.
+   */
+  static final double ESTIMATE_FRACTION = 0.9;
+
+  private static Future<Measurement> submit(
+      ExecutorService pool,
+      ThreadLocal<Function<CapacitySearch.Request, Measurement>> perThread,
       DeploymentSpec d,
-      double qps,
+      CapacitySearch.Request r,
+      SearchSpace space) {
+    return pool.submit(() -> perThread.get().apply(r));
+  }
+
+  private static long seed(SearchSpace space, CapacitySearch.Request r) {
+    return space.seed() + r.seed();
+  }
+
+  /**
+   * The capacity estimate: the deployment's throughput (completed requests over simulated time)
+   * when a burst of requests arrives within about a second and keeps every replica's batches full.
+   * Its request count is a quarter of a probe's at the start QPS, at least one full batch per
+   * replica, at most 2,000.
+   */
+  static Measurement saturated(
+      DeploymentSpec d,
       SearchSpace space,
       Catalog catalog,
       Path baseDir,
       ExecutionTimePredictor predictor,
       ExecutionTimePredictor draft) {
-    SimulationConfig cfg =
-        ConfigLoader.bind(d.toConfig(qps, space.seed(), space.predictor(), baseDir));
+    long batches = (long) d.batchSizeCap() * d.pp() * d.replicas();
+    long n = Math.min(2000, Math.max(batches, d.requests(d.workload().startQps()) / 4));
+    com.fasterxml.jackson.databind.node.ObjectNode tree =
+        d.toConfig(n, space.seed(), space.predictor(), baseDir);
+    ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("workload")).put("num_requests", n);
+    SimulationConfig cfg = ConfigLoader.bind(tree);
+    return Measurement.of(
+        Simulation.prepare(cfg, catalog, baseDir)
+            .run(predictor, draft, List.of(), false, List.of()));
+  }
+
+  /** One probe: the deployment simulated at {@code qps} with {@code seed}. */
+  private static Measurement probe(
+      DeploymentSpec d,
+      double qps,
+      long seed,
+      SearchSpace space,
+      Catalog catalog,
+      Path baseDir,
+      ExecutionTimePredictor predictor,
+      ExecutionTimePredictor draft) {
+    SimulationConfig cfg = ConfigLoader.bind(d.toConfig(qps, seed, space.predictor(), baseDir));
     List<EarlyStop> stops = space.search().earlyStop() ? earlyStops(space.slos(), cfg) : List.of();
     return Measurement.of(
         Simulation.prepare(cfg, catalog, baseDir).run(predictor, draft, List.of(), false, stops));
@@ -134,7 +279,7 @@ public final class DeploymentSearch {
     Simulation template = Simulation.prepare(cfg, catalog, baseDir);
     ExecutionTimePredictor predictor = Predictors.create(cfg.predictor(), template.deployment());
     ExecutionTimePredictor draft = Predictors.draft(cfg.predictor(), template);
-    return probe(d, qps, space, catalog, baseDir, predictor, draft);
+    return probe(d, qps, space.seed(), space, catalog, baseDir, predictor, draft);
   }
 
   private static double q(Measurement m, String metric, double quantile) {

@@ -161,12 +161,52 @@ public final class ParetoReport {
   private static String numbers(DeploymentResult b) {
     return String.format(
         Locale.ROOT,
-        "max QPS %s, $%.2f/hour, %s QPS per $/hour, TTFT p90 %s s, TBT p99 %s s",
+        "max QPS %s%s, $%.2f/hour, %s QPS per $/hour, TTFT p90 %s s, TBT p99 %s s",
         num(b.maxQps()),
+        interval(b),
         b.dollarsPerHour(),
         num(b.capacityPerDollar()),
         num(b.ttftP90()),
         num(b.tbtP99()));
+  }
+
+  /** " (90% interval 1.70–1.95)" with {@code search.seeds} > 1, else "". */
+  static String interval(DeploymentResult r) {
+    Double lo = r.metrics().maxQpsLow();
+    Double hi = r.metrics().maxQpsHigh();
+    return lo == null || hi == null
+        ? ""
+        : " ("
+            + Math.round(CapacitySearch.LEVEL * 100)
+            + "% interval "
+            + num(lo)
+            + "–"
+            + num(hi)
+            + ")";
+  }
+
+  /**
+   * The compliant deployments whose capacity per dollar cannot be told from the best's: their max
+   * QPS intervals, per $/hour, overlap the best's. Empty without intervals.
+   */
+  static List<DeploymentResult> indistinguishable(Group g) {
+    DeploymentResult b = g.best();
+    if (b == null || b.metrics().maxQpsLow() == null || b.dollarsPerHour() == null) {
+      return List.of();
+    }
+    double bLow = b.metrics().maxQpsLow() / b.dollarsPerHour();
+    List<DeploymentResult> out = new ArrayList<>();
+    for (DeploymentResult r : g.compliant()) {
+      if (r != b && r.metrics().maxQpsHigh() != null && r.dollarsPerHour() != null) {
+        double rHigh = r.metrics().maxQpsHigh() / r.dollarsPerHour();
+        double rLow = r.metrics().maxQpsLow() / r.dollarsPerHour();
+        double bHigh = b.metrics().maxQpsHigh() / b.dollarsPerHour();
+        if (rHigh >= bLow && rLow <= bHigh) {
+          out.add(r);
+        }
+      }
+    }
+    return out;
   }
 
   /** The SLOs that kept deployments at zero, most frequent first. */
@@ -309,6 +349,20 @@ public final class ParetoReport {
         .append(" of ")
         .append(g.rows().size())
         .append(" deployments meet the SLOs.");
+    List<DeploymentResult> tied = indistinguishable(g);
+    if (!tied.isEmpty()) {
+      h.append(" <b>Not distinguishable from the best</b> (their ")
+          .append(Math.round(CapacitySearch.LEVEL * 100))
+          .append("% max QPS intervals, per $/hour, overlap the best's): ")
+          .append(
+              esc(
+                  String.join(
+                      "; ",
+                      tied.stream()
+                          .map(r -> describe(r) + " [" + r.deploymentId() + "]")
+                          .toList())))
+          .append(".");
+    }
     List<DeploymentResult> unpriced = g.unpriced();
     if (!unpriced.isEmpty()) {
       h.append(" ")
@@ -340,7 +394,13 @@ public final class ParetoReport {
             slug + "-max_qps.png",
             maxQpsBars(g),
             "Max QPS of every deployment, grouped by SKU, replicas and parallelism (one bar per"
-                + " scheduler setting; 0 = no QPS met the SLOs)."));
+                + " scheduler setting; 0 = no QPS met the SLOs)."
+                + (g.rows().stream().anyMatch(r -> r.metrics().maxQpsLow() != null)
+                    ? " Error bars: the "
+                        + Math.round(CapacitySearch.LEVEL * 100)
+                        + "% interval over seeds (max_qps_low to max_qps_high), drawn symmetric"
+                        + " with the larger of its two distances from max QPS."
+                    : "")));
     if (b != null) {
       Measurement at = latencies.atMaxQps(b);
       mine.add(
@@ -398,7 +458,14 @@ public final class ParetoReport {
           new Object[] {
             r.deploymentId(),
             r.gpus(),
-            num(r.maxQps()),
+            num(r.maxQps())
+                + (r.metrics().maxQpsLow() == null
+                    ? ""
+                    : " ["
+                        + num(r.metrics().maxQpsLow())
+                        + ", "
+                        + num(r.metrics().maxQpsHigh())
+                        + "]"),
             r.dollarsPerHour() == null
                 ? "no price"
                 : String.format(Locale.ROOT, "%.2f", r.dollarsPerHour()),
@@ -491,8 +558,18 @@ public final class ParetoReport {
         .distinct()
         .forEachOrdered(categories::add);
     Map<String, Map<String, Double>> bySetting = new java.util.TreeMap<>();
+    Map<String, Map<String, Double>> errors = new java.util.TreeMap<>();
+    boolean withErrors = false;
     for (DeploymentResult r : g.rows()) {
       bySetting.computeIfAbsent(setting(r), k -> new LinkedHashMap<>()).put(shape(r), r.maxQps());
+      Double lo = r.metrics().maxQpsLow();
+      Double hi = r.metrics().maxQpsHigh();
+      if (lo != null && hi != null) {
+        withErrors = true;
+        errors
+            .computeIfAbsent(setting(r), k -> new LinkedHashMap<>())
+            .put(shape(r), Math.max(hi - r.maxQps(), r.maxQps() - lo));
+      }
     }
     CategoryChart c =
         Charts.bars(
@@ -502,11 +579,22 @@ public final class ParetoReport {
     if (categories.size() > 6) {
       c.getStyler().setXAxisLabelRotation(45);
     }
+    if (withErrors) {
+      c.getStyler().setErrorBarsColor(java.awt.Color.BLACK);
+    }
     int i = 0;
     for (Map.Entry<String, Map<String, Double>> e : bySetting.entrySet()) {
       // a shape without this setting gets a zero-height bar, so the groups stay aligned
       List<Double> ys = categories.stream().map(k -> e.getValue().getOrDefault(k, 0.0)).toList();
-      CategorySeries s = c.addSeries(e.getKey(), categories, ys);
+      Map<String, Double> err = errors.getOrDefault(e.getKey(), Map.of());
+      CategorySeries s =
+          withErrors
+              ? c.addSeries(
+                  e.getKey(),
+                  categories,
+                  ys,
+                  categories.stream().map(k -> err.getOrDefault(k, 0.0)).toList())
+              : c.addSeries(e.getKey(), categories, ys);
       s.setFillColor(Charts.color(i++));
     }
     return c;

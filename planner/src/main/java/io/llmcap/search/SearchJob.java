@@ -110,6 +110,8 @@ public final class SearchJob {
     }
     List<DeploymentSearch.Result> results;
     Path stage;
+    double sessionS;
+    double searchS;
     try {
       if (!missing.isEmpty()) {
         warmPredictors(missing, space, catalog, baseDir, out);
@@ -117,6 +119,7 @@ public final class SearchJob {
       SparkSession existing = existingSession();
       long t0 = System.nanoTime();
       SparkSession spark = existing != null ? existing : session(o.master(), space.name());
+      sessionS = (System.nanoTime() - t0) / 1e9;
       out.printf(
           Locale.ROOT,
           "spark %s (%d cores), session %s in %.1f s%n",
@@ -128,6 +131,8 @@ public final class SearchJob {
         if (!missing.isEmpty()) {
           search(spark, missing, space, baseDir, store, err);
         }
+        // the search itself: from reading the config to the last result, less the session start
+        searchS = (System.nanoTime() - start) / 1e9 - sessionS;
         results = store.readAll();
         stage = store.stage();
         writeParquet(spark, stage, results);
@@ -161,10 +166,18 @@ public final class SearchJob {
                 space.slos(),
                 x.skipped().size(),
                 x.skipReasons(),
-                (System.nanoTime() - start) / 1e9),
+                searchS),
             best -> atMaxQps(best, todo, space, catalog, baseDir));
     store.publish(stage);
     summary.forEach(out::println);
+    double totalS = (System.nanoTime() - start) / 1e9;
+    out.printf(
+        Locale.ROOT,
+        "time: search %.1f s, spark session %.1f s, results and report %.1f s, %.1f s in all%n",
+        searchS,
+        sessionS,
+        totalS - searchS - sessionS,
+        totalS);
     out.println("wrote " + target + " (report: " + target.resolve("report/index.html") + ")");
     return 0;
   }
@@ -305,6 +318,8 @@ public final class SearchJob {
     ticker.scheduleAtFixedRate(
         progress::print, PROGRESS_EVERY_S, PROGRESS_EVERY_S, TimeUnit.SECONDS);
     String base = baseDir.toString();
+    // cores the tasks leave idle run a deployment's probes in parallel (the results are the same)
+    int threads = Math.max(1, jsc.defaultParallelism() / todo.size());
     try {
       // one slice per deployment: each task is a whole capacity search (never coalesce this)
       JavaRDD<DeploymentSearch.Result> results =
@@ -312,7 +327,7 @@ public final class SearchJob {
               .map(
                   d -> {
                     DeploymentSearch.Result r =
-                        DeploymentSearch.run(d, space, Catalog.builtin(), Path.of(base));
+                        DeploymentSearch.run(d, space, Catalog.builtin(), Path.of(base), threads);
                     probes.add(r.probes().size());
                     return r;
                   });

@@ -64,15 +64,27 @@ public record SearchSpace(
       Double startQps)
       implements Serializable {}
 
-  /** Search knobs: relative bracket width at which bisection stops, and the probe budget. */
   /**
    * Bisection settings. {@code earlyStop}: end a probe's simulation once a per-request SLO (ttft,
    * e2e, scheduling_delay) is certainly missed; it changes no pass/fail verdict, only the time a
-   * failing probe takes.
+   * failing probe takes. {@code seeds}: K seeds for the decisive probes, giving {@code max_qps_low}
+   * and {@code max_qps_high} when K > 1 ({@link CapacitySearch}). {@code estimate}: start from a
+   * capacity estimate (a short saturated simulation) instead of the workload's {@code start_qps}.
    */
   public record SearchSettings(
-      Double granularity, Integer maxProbes, Double minQps, Boolean earlyStop)
-      implements Serializable {}
+      Double granularity,
+      Integer maxProbes,
+      Double minQps,
+      Boolean earlyStop,
+      Integer seeds,
+      Boolean estimate)
+      implements Serializable {
+
+    /** One seed, no estimate. */
+    public SearchSettings(Double granularity, Integer maxProbes, Double minQps, Boolean earlyStop) {
+      this(granularity, maxProbes, minQps, earlyStop, 1, false);
+    }
+  }
 
   /**
    * One speculative-decoding setting to try, as the simulation config's {@code speculative} block;

@@ -184,19 +184,24 @@ public final class SearchSpaces {
       slos.get(i).validate(p + "slos[" + i + "]");
     }
     SearchSettings raw =
-        s.search() == null ? new SearchSettings(null, null, null, null) : s.search();
+        s.search() == null ? new SearchSettings(null, null, null, null, null, null) : s.search();
     SearchSettings settings =
         new SearchSettings(
             raw.granularity() == null ? 0.025 : raw.granularity(),
             raw.maxProbes() == null ? 20 : raw.maxProbes(),
             raw.minQps() == null ? 0.01 : raw.minQps(),
-            raw.earlyStop() == null || raw.earlyStop());
+            raw.earlyStop() == null || raw.earlyStop(),
+            raw.seeds() == null ? 1 : raw.seeds(),
+            raw.estimate() == null || raw.estimate());
     if (!(settings.granularity() > 0 && settings.granularity() < 1)) {
       throw ConfigException.invalid(
           p + "search.granularity", settings.granularity(), "a fraction in (0, 1), e.g. 0.025");
     }
     if (settings.maxProbes() < 2) {
       throw ConfigException.invalid(p + "search.max_probes", settings.maxProbes(), "at least 2");
+    }
+    if (settings.seeds() < 1 || settings.seeds() > 30) {
+      throw ConfigException.invalid(p + "search.seeds", settings.seeds(), "an integer in 1..30");
     }
     if (!(settings.minQps() > 0)) {
       throw ConfigException.invalid(p + "search.min_qps", settings.minQps(), "a positive QPS");

@@ -29,7 +29,8 @@ import org.apache.spark.sql.SparkSession;
 final class Resilience {
   /**
    * Four deployments (two SKUs x two schedulers) of a 7B model with short probes: long enough that
-   * a kill lands mid-search, short enough for CI.
+   * a kill lands mid-search, short enough for CI. Two seeds per deployment: the rows, intervals
+   * included, must not depend on the cores a deployment's probes ran on.
    */
   static final String SPACE =
       """
@@ -50,6 +51,7 @@ final class Resilience {
       search:
         max_probes: 8
         granularity: 0.1
+        seeds: 2             # resume and determinism must hold with intervals too
       """;
 
   static final int DEPLOYMENTS = 4;

@@ -92,6 +92,8 @@ class SearchCommandTest {
             "gpus:int",
             "dollars_per_hour:double",
             "max_qps:double",
+            "max_qps_low:double",
+            "max_qps_high:double",
             "capacity_per_dollar:double",
             "failing_slo:string",
             "non_monotone:boolean",
@@ -123,6 +125,7 @@ class SearchCommandTest {
       List.of(
           "deployment_id:string",
           "probe:int",
+          "seed:bigint",
           "qps:double",
           "passed:boolean",
           "failing_slo:string",

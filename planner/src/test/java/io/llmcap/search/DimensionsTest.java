@@ -162,6 +162,8 @@ class DimensionsTest {
             "gpus",
             "dollars_per_hour",
             "max_qps",
+            "max_qps_low",
+            "max_qps_high",
             "capacity_per_dollar",
             "failing_slo",
             "non_monotone",

@@ -59,6 +59,8 @@ class ParetoTest {
             4,
             perHour,
             qps,
+            null,
+            null,
             perHour == null ? null : qps / perHour,
             served ? null : "ttft_p90",
             false,

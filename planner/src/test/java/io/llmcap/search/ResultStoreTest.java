@@ -60,6 +60,8 @@ class ResultStoreTest {
                 2,
                 4.42,
                 maxQps,
+                maxQps * 0.9,
+                maxQps * 1.1,
                 maxQps / 4.42,
                 maxQps == 0 ? "ttft_p90" : null,
                 false,
@@ -83,7 +85,7 @@ class ResultStoreTest {
                 1234567890123L,
                 1.5));
     ProbeResult p =
-        new ProbeResult(id, 0, maxQps, true, null, 0.3, 0.01, 0.02, 0.0, 100, 30.5, false);
+        new ProbeResult(id, 0, 42L, maxQps, true, null, 0.3, 0.01, 0.02, 0.0, 100, 30.5, false);
     return new DeploymentSearch.Result(d, List.of(p));
   }
 
