@@ -20,6 +20,10 @@ public final class RunWriter {
   public static final String BATCHES = "batch_metrics.csv";
   public static final String TRACE = "chrome_trace.json";
   public static final String TIMELINE = "replica_timeline.csv";
+  // metrics.format: parquet (the default) writes these instead of the three CSV files above
+  public static final String REQUESTS_PARQUET = "request_metrics.parquet";
+  public static final String BATCHES_PARQUET = "batch_metrics.parquet";
+  public static final String TIMELINE_PARQUET = "replica_timeline.parquet";
 
   private RunWriter() {}
 
