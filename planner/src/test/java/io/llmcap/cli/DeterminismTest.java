@@ -188,6 +188,8 @@ class DeterminismTest {
             "256",
             "--num-requests",
             "150",
+            "--set",
+            "metrics.format=csv",
             "--out",
             b.toString())
         .ok();
