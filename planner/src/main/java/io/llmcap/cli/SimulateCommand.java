@@ -135,7 +135,10 @@ final class SimulateCommand implements Callable<Integer> {
         add(writers, listeners, new RequestMetricsWriter(dir.resolve(RunWriter.REQUESTS)));
         add(writers, listeners, new TimelineWriter(dir.resolve(RunWriter.TIMELINE), kvBlocks));
       } else {
-        add(writers, listeners, new ParquetRunWriters.Requests(dir.resolve(REQUESTS_PARQUET)));
+        add(
+            writers,
+            listeners,
+            new ParquetRunWriters.Requests(dir.resolve(RunWriter.REQUESTS_PARQUET)));
         add(
             writers,
             listeners,
@@ -187,8 +190,6 @@ final class SimulateCommand implements Callable<Integer> {
     }
     return 0;
   }
-
-  private static final String REQUESTS_PARQUET = RunWriter.REQUESTS_PARQUET;
 
   private static <T extends RunListener & AutoCloseable> void add(
       List<AutoCloseable> writers, List<RunListener> listeners, T w) {
