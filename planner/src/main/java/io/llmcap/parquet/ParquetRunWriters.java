@@ -3,6 +3,7 @@ package io.llmcap.parquet;
 import static io.llmcap.parquet.ParquetTable.Column.ofDouble;
 import static io.llmcap.parquet.ParquetTable.Column.ofInt;
 import static io.llmcap.parquet.ParquetTable.Column.ofLong;
+import static io.llmcap.parquet.ParquetTable.Column.ofNullableDouble;
 
 import io.llmcap.engine.Batch;
 import io.llmcap.metrics.RequestRecord;
@@ -41,7 +42,7 @@ public final class ParquetRunWriters {
                   ofDouble("ttft"),
                   ofDouble("e2e"),
                   ofDouble("scheduling_delay"),
-                  ofDouble("tpot"),
+                  ofNullableDouble("tpot"),
                   ofDouble("execution_time"),
                   ofDouble("model_execution_time"),
                   ofDouble("preemption_time"),

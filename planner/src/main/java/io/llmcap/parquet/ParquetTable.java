@@ -31,18 +31,23 @@ public final class ParquetTable implements AutoCloseable {
     DOUBLE
   }
 
-  /** A column: name and kind; double columns are optional (null for NaN). */
-  public record Column(String name, Kind kind) {
+  /** A column: name, kind, and whether it may be null (a double column, null for NaN). */
+  public record Column(String name, Kind kind, boolean nullable) {
     public static Column ofInt(String name) {
-      return new Column(name, Kind.INT);
+      return new Column(name, Kind.INT, false);
     }
 
     public static Column ofLong(String name) {
-      return new Column(name, Kind.LONG);
+      return new Column(name, Kind.LONG, false);
     }
 
     public static Column ofDouble(String name) {
-      return new Column(name, Kind.DOUBLE);
+      return new Column(name, Kind.DOUBLE, false);
+    }
+
+    /** A double column whose NaN values are written as null. */
+    public static Column ofNullableDouble(String name) {
+      return new Column(name, Kind.DOUBLE, true);
     }
   }
 
@@ -60,19 +65,20 @@ public final class ParquetTable implements AutoCloseable {
       switch (c.kind()) {
         case INT -> b.required(PrimitiveTypeName.INT32).named(c.name());
         case LONG -> b.required(PrimitiveTypeName.INT64).named(c.name());
-        case DOUBLE -> b.optional(PrimitiveTypeName.DOUBLE).named(c.name());
+        case DOUBLE ->
+            (c.nullable()
+                    ? b.optional(PrimitiveTypeName.DOUBLE)
+                    : b.required(PrimitiveTypeName.DOUBLE))
+                .named(c.name());
       }
     }
     MessageType schema = b.named(name);
     try {
-      Builder builder = new Builder(file, schema);
-      // dictionaries pay off for small-valued int columns (sizes, counts, replica ids); times and
-      // ids are nearly all distinct, so building a dictionary for them only costs time
-      for (Column c : this.columns) {
-        builder.withDictionaryEncoding(c.name(), c.kind() == Kind.INT);
-      }
+      // no dictionaries: times and ids are nearly all distinct, and for the small int columns the
+      // dictionary's hash lookups cost more time (a fifth of the writing) than zstd leaves to gain
       writer =
-          builder
+          new Builder(file, schema)
+              .withDictionaryEncoding(false)
               .withConf(conf())
               .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
               .withCompressionCodec(CompressionCodecName.ZSTD)
@@ -128,7 +134,7 @@ public final class ParquetTable implements AutoCloseable {
     rc.startMessage();
     for (int i = 0; i < columns.length; i++) {
       Column c = columns[i];
-      if (c.kind() == Kind.DOUBLE && Double.isNaN(doubles[i])) {
+      if (c.nullable() && Double.isNaN(doubles[i])) {
         continue;
       }
       rc.startField(c.name(), i);
