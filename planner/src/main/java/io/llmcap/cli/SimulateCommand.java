@@ -13,20 +13,22 @@ import io.llmcap.metrics.RunFolder;
 import io.llmcap.metrics.RunListener;
 import io.llmcap.metrics.TimelineWriter;
 import io.llmcap.output.RunWriter;
+import io.llmcap.parquet.ParquetRunWriters;
 import io.llmcap.predictors.Predictors;
 import io.llmcap.reference.ReferenceConfig;
 import io.llmcap.report.Charts;
 import io.llmcap.report.RunReport;
+import io.llmcap.report.TimelineBuckets;
 import io.llmcap.setup.ConfigLoader;
 import io.llmcap.timing.ExecutionTimePredictor;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -98,28 +100,15 @@ final class SimulateCommand implements Callable<Integer> {
 
   @Mixin Knobs knobs;
 
-  /**
-   * The report plots every request and batch, so it needs them in memory; larger runs stream their
-   * rows to disk only and skip the report, keeping memory flat.
-   */
-  static final int REPORT_MAX_REQUESTS = 250_000;
-
   @Override
   public Integer call() throws IOException {
     PrintWriter stdout = spec.commandLine().getOut();
     ObjectNode tree = resolve(stdout);
     SimulationConfig config = ConfigLoader.bind(tree);
-    Integer n = config.workload().numRequests();
-    boolean report = !noReport && n != null && n <= REPORT_MAX_REQUESTS;
+    boolean report = !noReport;
     if (report) {
       // the simulation runs on one core: load the drawing code on another meanwhile
       Charts.warmUpInBackground();
-    } else if (!noReport && !quiet) {
-      stdout.printf(
-          Locale.ROOT,
-          "note: no report.html for runs of more than %,d requests (or a duration alone);"
-              + " their rows stream to the CSV files%n",
-          REPORT_MAX_REQUESTS);
     }
     Path baseDir = source.config != null ? source.config.toAbsolutePath().getParent() : Path.of("");
     Simulation sim = Simulation.prepare(config, Catalog.builtin(), baseDir);
@@ -137,29 +126,60 @@ final class SimulateCommand implements Callable<Integer> {
     Map<String, Object> summary;
     SimulationResult result;
     try (RunFolder folder = RunFolder.create(target, force)) {
-      RequestMetricsWriter requests =
-          new RequestMetricsWriter(folder.dir().resolve(RunWriter.REQUESTS));
-      TimelineWriter timeline =
-          new TimelineWriter(folder.dir().resolve(RunWriter.TIMELINE), sim.memory().numBlocks());
-      List<AutoCloseable> writers = new ArrayList<>(List.of(requests, timeline));
-      List<RunListener> listeners = new ArrayList<>(List.of(requests, timeline));
-      if (config.metrics().batchMetrics()) {
-        BatchMetricsWriter w = new BatchMetricsWriter(folder.dir().resolve(RunWriter.BATCHES));
-        writers.add(w);
-        listeners.add(w);
+      Path dir = folder.dir();
+      SimulationConfig.MetricsConfig mc = config.metrics();
+      List<AutoCloseable> writers = new ArrayList<>();
+      List<RunListener> listeners = new ArrayList<>();
+      int kvBlocks = sim.memory().numBlocks();
+      if (mc.csv()) {
+        add(writers, listeners, new RequestMetricsWriter(dir.resolve(RunWriter.REQUESTS)));
+        add(writers, listeners, new TimelineWriter(dir.resolve(RunWriter.TIMELINE), kvBlocks));
+      } else {
+        add(
+            writers,
+            listeners,
+            new ParquetRunWriters.Requests(dir.resolve(RunWriter.REQUESTS_PARQUET)));
+        add(
+            writers,
+            listeners,
+            new ParquetRunWriters.Timeline(dir.resolve(RunWriter.TIMELINE_PARQUET), kvBlocks));
       }
-      if (config.metrics().chromeTrace()) {
-        ChromeTraceWriter w = new ChromeTraceWriter(folder.dir().resolve(RunWriter.TRACE));
-        writers.add(w);
-        listeners.add(w);
+      if (mc.batchMetrics()) {
+        add(
+            writers,
+            listeners,
+            mc.csv()
+                ? new BatchMetricsWriter(dir.resolve(RunWriter.BATCHES))
+                : new ParquetRunWriters.Batches(dir.resolve(RunWriter.BATCHES_PARQUET)));
       }
-      result = sim.run(predictor, draft, listeners, report, List.of());
+      ChromeTraceWriter trace = null;
+      if (mc.chromeTrace()) {
+        trace =
+            new ChromeTraceWriter(
+                dir.resolve(ChromeTraceWriter.fileName(mc.traceBatches())),
+                mc.traceBatches(),
+                mc.traceBatches() == 0);
+        add(writers, listeners, trace);
+      }
+      TimelineBuckets timeline = null;
+      if (report) {
+        timeline = TimelineBuckets.forReport();
+        listeners.add(timeline);
+      }
+      // nothing is kept per request or batch: the report draws from the collector's bounded
+      // distributions and the bucketed timeline, so memory stays flat however long the run
+      result = sim.run(predictor, draft, listeners, false, List.of());
       for (AutoCloseable w : writers) {
         close(w);
       }
-      summary = RunWriter.write(folder.dir(), result, tree);
+      List<String> notes = new ArrayList<>();
+      if (trace != null && trace.cut()) {
+        notes.add(trace.note());
+        Files.writeString(dir.resolve(ChromeTraceWriter.NOTE), trace.note() + "\n");
+      }
+      summary = RunWriter.write(dir, result, tree);
       if (report) {
-        RunReport.write(folder.dir(), result, summary);
+        RunReport.write(dir, result, summary, timeline, notes);
       }
       folder.commit();
     }
@@ -169,6 +189,12 @@ final class SimulateCommand implements Callable<Integer> {
       SummaryTable.print(stdout, result, summary, target);
     }
     return 0;
+  }
+
+  private static <T extends RunListener & AutoCloseable> void add(
+      List<AutoCloseable> writers, List<RunListener> listeners, T w) {
+    writers.add(w);
+    listeners.add(w);
   }
 
   private ObjectNode resolve(PrintWriter stdout) {

@@ -4,8 +4,6 @@ import io.llmcap.config.SimulationConfig;
 import io.llmcap.engine.SimulationResult;
 import io.llmcap.metrics.Distribution;
 import io.llmcap.metrics.MetricsCollector;
-import io.llmcap.metrics.ReplicaTimeline;
-import io.llmcap.metrics.RequestRecord;
 import io.llmcap.output.RunWriter;
 import io.llmcap.output.Summary;
 import java.io.IOException;
@@ -48,39 +46,62 @@ public final class RunReport {
   private static final String[] DATA_FILES = {
     RunWriter.CONFIG,
     RunWriter.SUMMARY,
+    RunWriter.REQUESTS_PARQUET,
     RunWriter.REQUESTS,
+    RunWriter.BATCHES_PARQUET,
     RunWriter.BATCHES,
+    RunWriter.TIMELINE_PARQUET,
     RunWriter.TIMELINE,
-    RunWriter.TRACE
+    RunWriter.TRACE,
+    RunWriter.TRACE + ".gz",
+    io.llmcap.metrics.ChromeTraceWriter.NOTE
   };
 
   /** Draws every plot into {@code dir} and writes {@code report.html}; returns the files. */
   public static List<String> write(Path dir, SimulationResult r, Map<String, Object> summary)
       throws IOException {
-    List<Figure> figures = figures(r, summary);
+    return write(dir, r, summary, buckets(r), List.of());
+  }
+
+  /**
+   * Draws every plot into {@code dir} and writes {@code report.html}, the time series from {@code
+   * timeline} (streamed during the run); {@code notes} go on the page as they are.
+   */
+  public static List<String> write(
+      Path dir,
+      SimulationResult r,
+      Map<String, Object> summary,
+      TimelineBuckets timeline,
+      List<String> notes)
+      throws IOException {
+    List<Figure> figures = figures(r, summary, timeline);
     Charts.pngs(figures, dir);
     List<String> files = new ArrayList<>(figures.stream().map(Figure::file).toList());
-    Files.writeString(dir.resolve(HTML), html(dir, r, summary, figures), StandardCharsets.UTF_8);
+    Files.writeString(
+        dir.resolve(HTML), html(dir, r, summary, figures, timeline, notes), StandardCharsets.UTF_8);
     files.add(HTML);
     return files;
   }
 
+  private static TimelineBuckets buckets(SimulationResult r) {
+    MetricsCollector m = r.metrics();
+    return m.keptRecords() ? TimelineBuckets.of(m.timeline()) : TimelineBuckets.forReport();
+  }
+
   /** The plots of a run, not yet drawn. */
   public static List<Figure> figures(SimulationResult r, Map<String, Object> summary) {
+    return figures(r, summary, buckets(r));
+  }
+
+  /**
+   * The plots of a run, not yet drawn: latency CDFs from the run's distributions (kept in bounded
+   * memory), time series from {@code t}.
+   */
+  public static List<Figure> figures(
+      SimulationResult r, Map<String, Object> summary, TimelineBuckets t) {
     MetricsCollector m = r.metrics();
-    int n = m.requests().size();
-    Distribution ttft = new Distribution();
-    Distribution tpot = new Distribution();
-    Distribution e2e = new Distribution();
-    for (RequestRecord q : m.requests()) {
-      ttft.add(q.ttft());
-      e2e.add(q.e2e());
-      if (!Double.isNaN(q.tpot())) {
-        tpot.add(q.tpot());
-      }
-    }
     List<Figure> out = new ArrayList<>();
-    cdf(out, "ttft_cdf.png", "Time to first token", "TTFT (s)", "fraction of requests", ttft);
+    cdf(out, "ttft_cdf.png", "Time to first token", "TTFT (s)", "fraction of requests", m.ttft());
     cdf(
         out,
         "tbt_cdf.png",
@@ -94,22 +115,22 @@ public final class RunReport {
         "Time per output token (per request)",
         "TPOT (s)",
         "fraction of requests with 2+ output tokens",
-        tpot);
+        m.tpot());
     cdf(
         out,
         "e2e_cdf.png",
         "End-to-end latency",
         "end-to-end latency (s)",
         "fraction of requests",
-        e2e);
-    ReplicaTimeline t = m.timeline();
-    if (t.size() > 0) {
+        m.e2e());
+    if (t.samples() > 0) {
       int replicas = r.kvBlocksPerReplica().size();
       int shown = Math.min(replicas, MAX_REPLICAS_PLOTTED);
       String more =
           replicas > shown
               ? " The first " + shown + " of " + replicas + " replicas are drawn."
               : "";
+      String avg = t.averaged() ? averagedNote(t) : "";
       out.add(
           overTime(
               "batch_size.png",
@@ -117,8 +138,11 @@ public final class RunReport {
               "requests per batch",
               t,
               shown,
-              i -> t.batchSize(i),
-              "Requests in each batch (iteration), at the time it ended, per replica." + more));
+              TimelineBuckets.SIZE,
+              1.0,
+              "Requests in each batch (iteration), at the time it ended, per replica."
+                  + more
+                  + avg));
       out.add(
           overTime(
               "batch_tokens.png",
@@ -126,8 +150,11 @@ public final class RunReport {
               "tokens per batch (prefill + decode)",
               t,
               shown,
-              i -> t.batchTokens(i),
-              "Tokens each batch processed, prefill and decode, at the time it ended." + more));
+              TimelineBuckets.TOKENS,
+              1.0,
+              "Tokens each batch processed, prefill and decode, at the time it ended."
+                  + more
+                  + avg));
       out.add(
           overTime(
               "kv_usage.png",
@@ -135,15 +162,24 @@ public final class RunReport {
               "KV-cache blocks in use (%)",
               t,
               shown,
-              i -> 100.0 * t.kvBlocks(i) / r.kvBlocksPerReplica().get(t.replica(i)),
+              TimelineBuckets.KV,
+              100.0 / r.kvBlocksPerReplica().get(0),
               "Share of each replica's "
                   + r.kvBlocksPerReplica().get(0)
                   + " KV blocks held by requests, sampled when a batch ends."
-                  + more));
-      out.add(queues(t, shown, more));
+                  + more
+                  + avg));
+      out.add(queues(t, shown, more + avg));
     }
     out.add(utilization(summary));
     return out;
+  }
+
+  private static String averagedNote(TimelineBuckets t) {
+    return String.format(
+        Locale.ROOT,
+        " Each point averages the batches that ended in one span of %s s of simulated time.",
+        Html.num(t.width()));
   }
 
   private static void cdf(
@@ -171,73 +207,51 @@ public final class RunReport {
             title + ": the fraction of " + values.size() + " values at or below each latency."));
   }
 
-  private interface Value {
-    double at(int i);
-  }
-
-  /** One line per replica of a value sampled at batch ends, against simulated time. */
+  /** One line per replica of a bucketed timeline field, against simulated time. */
   private static Figure overTime(
-      String file, String title, String y, ReplicaTimeline t, int shown, Value v, String caption) {
+      String file,
+      String title,
+      String y,
+      TimelineBuckets t,
+      int shown,
+      int field,
+      double scale,
+      String caption) {
     XYChart c = Charts.xy(title, "simulated time (s)", y);
     c.getStyler().setYAxisMin(0.0);
-    boolean thinned = false;
     for (int rep = 0; rep < shown; rep++) {
-      double[][] xy = replicaSeries(t, rep, v);
-      thinned |= xy[0].length > Charts.MAX_POINTS;
+      double[][] xy = t.series(rep, field);
       if (xy[0].length > 0) {
-        double[][] p = Charts.thin(xy[0], xy[1]);
-        Charts.line(c, "replica " + rep, p[0], p[1], Charts.color(rep), Charts.SOLID);
+        for (int i = 0; i < xy[1].length; i++) {
+          xy[1][i] *= scale;
+        }
+        Charts.line(c, "replica " + rep, xy[0], xy[1], Charts.color(rep), Charts.SOLID);
       }
     }
-    return new Figure(file, c, caption + (thinned ? THINNED : ""));
+    return new Figure(file, c, caption);
   }
 
-  private static final String THINNED =
-      " Long series are averaged over " + Charts.MAX_POINTS + " equal runs of batches.";
-
-  private static double[][] replicaSeries(ReplicaTimeline t, int rep, Value v) {
-    int k = 0;
-    for (int i = 0; i < t.size(); i++) {
-      if (t.replica(i) == rep) {
-        k++;
-      }
-    }
-    double[] xs = new double[k];
-    double[] ys = new double[k];
-    k = 0;
-    for (int i = 0; i < t.size(); i++) {
-      if (t.replica(i) == rep) {
-        xs[k] = t.time(i);
-        ys[k++] = v.at(i);
-      }
-    }
-    return new double[][] {xs, ys};
-  }
-
-  private static Figure queues(ReplicaTimeline t, int shown, String more) {
+  private static Figure queues(TimelineBuckets t, int shown, String more) {
     XYChart c =
         Charts.xy("Running and waiting requests over time", "simulated time (s)", "requests");
     c.getStyler().setYAxisMin(0.0);
-    boolean thinned = false;
     for (int rep = 0; rep < shown; rep++) {
-      double[][] run = replicaSeries(t, rep, t::running);
-      double[][] wait = replicaSeries(t, rep, t::waiting);
+      double[][] run = t.series(rep, TimelineBuckets.RUNNING);
+      double[][] wait = t.series(rep, TimelineBuckets.WAITING);
       if (run[0].length == 0) {
         continue;
       }
-      thinned |= run[0].length > Charts.MAX_POINTS;
-      double[][] p = Charts.thin(run[0], run[1]);
-      Charts.line(c, "replica " + rep + " running", p[0], p[1], Charts.color(rep), Charts.SOLID);
-      p = Charts.thin(wait[0], wait[1]);
-      Charts.line(c, "replica " + rep + " waiting", p[0], p[1], Charts.color(rep), Charts.DASHED);
+      Charts.line(
+          c, "replica " + rep + " running", run[0], run[1], Charts.color(rep), Charts.SOLID);
+      Charts.line(
+          c, "replica " + rep + " waiting", wait[0], wait[1], Charts.color(rep), Charts.DASHED);
     }
     return new Figure(
         "requests.png",
         c,
         "Requests admitted to each replica and not yet completed (running, solid) and requests"
             + " queued or preempted (waiting, dashed), sampled when a batch ends."
-            + more
-            + (thinned ? THINNED : ""));
+            + more);
   }
 
   private static Figure utilization(Map<String, Object> summary) {
@@ -272,7 +286,12 @@ public final class RunReport {
   // ---------------------------------------------------------------------------------- page
 
   private static String html(
-      Path dir, SimulationResult r, Map<String, Object> s, List<Figure> figures) {
+      Path dir,
+      SimulationResult r,
+      Map<String, Object> s,
+      List<Figure> figures,
+      TimelineBuckets timeline,
+      List<String> notes) {
     SimulationConfig c = r.config();
     var d = r.deployment();
     StringBuilder h = Html.page("llmcap run " + c.name());
@@ -340,7 +359,11 @@ public final class RunReport {
       }
       h.append("</tr>\n");
     }
-    h.append("</table>\n<h2>Plots</h2>\n");
+    h.append("</table>\n<h2>Plots</h2>\n<p>");
+    h.append(Html.esc(drawnFrom(r.metrics(), timeline))).append("</p>\n");
+    for (String note : notes) {
+      h.append("<p>").append(Html.esc(note)).append("</p>\n");
+    }
     for (Figure f : figures) {
       h.append("<figure><img src=\"")
           .append(f.file())
@@ -350,11 +373,38 @@ public final class RunReport {
           .append(Html.esc(f.caption()))
           .append("</figcaption></figure>\n");
     }
-    if (r.metrics().requests().isEmpty()) {
+    if (r.metrics().completed() == 0) {
       h.append("<p>No request completed, so there are no latency distributions.</p>\n");
     }
     h.append("</body>\n</html>\n");
     return h.toString();
+  }
+
+  /** How the plots were drawn from the streamed data: sketched or exact, averaged or not. */
+  static String drawnFrom(MetricsCollector m, TimelineBuckets t) {
+    boolean sketched =
+        m.ttft().sketched() || m.tbt().sketched() || m.tpot().sketched() || m.e2e().sketched();
+    String cdfs =
+        sketched
+            ? String.format(
+                Locale.ROOT,
+                "The latency CDFs come from the run's distributions, which are exact up to %,d"
+                    + " values and a quantile sketch (about 2 significant digits) beyond;"
+                    + " this run's larger ones are sketched.",
+                Distribution.DEFAULT_EXACT_LIMIT)
+            : "The latency CDFs hold every request (every output-token gap for TBT).";
+    String series =
+        t.averaged()
+            ? String.format(
+                Locale.ROOT,
+                " The plots over time average the %,d batch-end samples in spans of %s s of"
+                    + " simulated time (at most %,d points per replica); the Parquet or CSV"
+                    + " files hold every row.",
+                t.samples(),
+                Html.num(t.width()),
+                Charts.MAX_POINTS)
+            : " The plots over time show every batch-end sample.";
+    return cdfs + series;
   }
 
   private static String cell(Object v) {

@@ -26,6 +26,9 @@ class DeterminismTest {
           "chrome_trace.json",
           "config.yaml");
 
+  /** The rows as CSV, compared line by line (the Parquet files: OutputFormatsTest). */
+  private static final String CSV = "metrics: {format: csv}\n";
+
   /** Run configs, by name: each a YAML file as a user would write it. */
   private static String config(String name) {
     return switch (name) {
@@ -111,7 +114,7 @@ class DeterminismTest {
         "trace-replay"
       })
   void sameConfigSameSeedGivesIdenticalFiles(String name, @TempDir Path dir) throws IOException {
-    Path cfg = Cli.write(dir.resolve("run.yaml"), config(name));
+    Path cfg = Cli.write(dir.resolve("run.yaml"), config(name) + CSV);
     writeTrace(dir.resolve("trace.csv"), 120);
     Path a = dir.resolve("a");
     Path b = dir.resolve("b");
@@ -138,7 +141,7 @@ class DeterminismTest {
 
   @Test
   void traceReplayKeepsArrivalsAndLengths(@TempDir Path dir) {
-    Path cfg = Cli.write(dir.resolve("run.yaml"), config("trace-replay"));
+    Path cfg = Cli.write(dir.resolve("run.yaml"), config("trace-replay") + CSV);
     writeTrace(dir.resolve("trace.csv"), 120);
     Path out = dir.resolve("r");
     Cli.run("simulate", "--quiet", "--config", cfg.toString(), "--out", out.toString()).ok();
@@ -157,7 +160,7 @@ class DeterminismTest {
 
   @Test
   void twoReplicaRandomRouterUsesBothReplicas(@TempDir Path dir) {
-    Path cfg = Cli.write(dir.resolve("run.yaml"), config("random-router-2rep"));
+    Path cfg = Cli.write(dir.resolve("run.yaml"), config("random-router-2rep") + CSV);
     Path out = dir.resolve("r");
     Cli.run("simulate", "--quiet", "--config", cfg.toString(), "--out", out.toString()).ok();
     List<String> lines = Cli.lines(out.resolve("request_metrics.csv"));
@@ -170,7 +173,7 @@ class DeterminismTest {
 
   @Test
   void sameRunViaFlagsAndViaFileMatches(@TempDir Path dir) throws IOException {
-    Path cfg = Cli.write(dir.resolve("run.yaml"), config("sarathi"));
+    Path cfg = Cli.write(dir.resolve("run.yaml"), config("sarathi") + CSV);
     Path a = dir.resolve("file");
     Path b = dir.resolve("flags");
     Cli.run("simulate", "--quiet", "--config", cfg.toString(), "--out", a.toString()).ok();
@@ -185,6 +188,8 @@ class DeterminismTest {
             "256",
             "--num-requests",
             "150",
+            "--set",
+            "metrics.format=csv",
             "--out",
             b.toString())
         .ok();
@@ -199,7 +204,7 @@ class DeterminismTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"sarathi", "vllm", "random-router-2rep"})
   void differentSeedChangesRequests(String name, @TempDir Path dir) throws IOException {
-    Path cfg = Cli.write(dir.resolve("run.yaml"), config(name));
+    Path cfg = Cli.write(dir.resolve("run.yaml"), config(name) + CSV);
     Path a = dir.resolve("seed7");
     Path b = dir.resolve("seed8");
     Cli.run("simulate", "--quiet", "--config", cfg.toString(), "--out", a.toString()).ok();

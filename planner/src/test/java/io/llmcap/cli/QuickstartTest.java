@@ -25,7 +25,8 @@ class QuickstartTest {
   @BeforeAll
   static void simulate() {
     run = tmp.resolve("quickstart");
-    result = Cli.run("simulate", "--out", run.toString()).ok();
+    // the rows as CSV, read line by line below (the default Parquet files: OutputFormatsTest)
+    result = Cli.run("simulate", "--out", run.toString(), "--set", "metrics.format=csv").ok();
   }
 
   @Test
@@ -164,7 +165,15 @@ class QuickstartTest {
     Files.createDirectories(existing);
     Files.writeString(existing.resolve("keep.txt"), "mine");
 
-    Cli.Result r = Cli.run("simulate", "--num-requests", "50", "--out", existing.toString());
+    Cli.Result r =
+        Cli.run(
+            "simulate",
+            "--num-requests",
+            "50",
+            "--set",
+            "metrics.format=csv",
+            "--out",
+            existing.toString());
     assertEquals(2, r.status(), r.err());
     assertTrue(r.err().startsWith("error: "), r.err());
     assertEquals(1, r.err().lines().count(), r.err());
@@ -172,7 +181,16 @@ class QuickstartTest {
     assertTrue(r.err().contains(existing.toString()), r.err());
     assertEquals("mine", Files.readString(existing.resolve("keep.txt")), "left untouched");
 
-    Cli.run("simulate", "--num-requests", "50", "--out", existing.toString(), "--force").ok();
+    Cli.run(
+            "simulate",
+            "--num-requests",
+            "50",
+            "--set",
+            "metrics.format=csv",
+            "--out",
+            existing.toString(),
+            "--force")
+        .ok();
     assertFalse(Files.exists(existing.resolve("keep.txt")), "--force replaces the folder");
     assertEquals(51, Cli.lines(existing.resolve("request_metrics.csv")).size());
     try (Stream<Path> s = Files.list(dir)) {

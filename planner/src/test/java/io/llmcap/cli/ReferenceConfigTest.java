@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.llmcap.report.ReportFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,10 +73,13 @@ class ReferenceConfigTest {
                 ref.resolve("config.json").toString(),
                 "--requests",
                 ref.resolve("requests.csv").toString(),
+                "--set",
+                "metrics.format=csv",
                 "--out",
                 out.toString())
             .ok();
     assertTrue(r.out().contains("note: replaying the exact requests"), r.out());
+    ReportFiles.checkPage(out.resolve("report.html"));
 
     long expected =
         Cli.lines(ref.resolve("requests.csv")).stream().skip(1).filter(l -> !l.isBlank()).count();

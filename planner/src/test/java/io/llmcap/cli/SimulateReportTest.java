@@ -23,7 +23,14 @@ class SimulateReportTest {
   static Path run;
 
   static final String[] SMALL = {
-    "--set", "predictor.type=roofline", "--num-requests", "120", "--replicas", "2"
+    "--set",
+    "predictor.type=roofline",
+    "--num-requests",
+    "120",
+    "--replicas",
+    "2",
+    "--set",
+    "metrics.format=csv"
   };
 
   @BeforeAll

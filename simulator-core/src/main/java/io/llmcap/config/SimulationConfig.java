@@ -2,6 +2,7 @@ package io.llmcap.config;
 
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.llmcap.base.ConfigException;
 import java.util.Map;
 
 /**
@@ -145,6 +146,38 @@ public record SimulationConfig(
       double acceptanceRate,
       String acceptanceTrace) {}
 
-  /** Which optional outputs to write. */
-  public record MetricsConfig(boolean batchMetrics, boolean chromeTrace) {}
+  /**
+   * Which optional outputs to write and how: {@code format} of the per-request, per-batch and
+   * timeline tables ({@code parquet} or {@code csv}); the Chrome trace holds the first {@code
+   * traceBatches} batches (0 = every batch, then gzip-compressed).
+   */
+  public record MetricsConfig(
+      boolean batchMetrics, boolean chromeTrace, String format, int traceBatches) {
+    public static final String PARQUET = "parquet";
+    public static final String CSV = "csv";
+
+    public MetricsConfig {
+      format = format == null ? PARQUET : format;
+      if (!format.equals(PARQUET) && !format.equals(CSV)) {
+        throw ConfigException.invalid("metrics.format", format, PARQUET + ", " + CSV);
+      }
+      if (traceBatches < 0) {
+        throw ConfigException.invalid(
+            "metrics.trace_batches", traceBatches, "a count >= 0 (0 = every batch)");
+      }
+    }
+
+    public MetricsConfig(boolean batchMetrics, boolean chromeTrace) {
+      this(batchMetrics, chromeTrace, PARQUET, DEFAULT_TRACE_BATCHES);
+    }
+
+    /**
+     * Batches in the default trace: a file of about 30 MB that Perfetto and chrome://tracing open.
+     */
+    public static final int DEFAULT_TRACE_BATCHES = 50_000;
+
+    public boolean csv() {
+      return format.equals(CSV);
+    }
+  }
 }

@@ -3,30 +3,80 @@ package io.llmcap.metrics;
 import io.llmcap.request.Batch;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * Streams {@code chrome_trace.json}: one complete ("X") event per batch stage, pid = replica, tid =
  * pipeline stage, times in microseconds. Open it in chrome://tracing or Perfetto.
+ *
+ * <p>A trace viewer holds the whole file in memory, so by default the trace stops after the first
+ * {@code maxBatches} batches ({@link #note} says where); with {@code maxBatches} 0 it keeps every
+ * batch and is gzip-compressed ({@code chrome_trace.json.gz}, which Perfetto opens as is).
  */
 public final class ChromeTraceWriter implements RunListener, AutoCloseable {
-  private final BufferedWriter out;
-  private boolean first = true;
+  public static final String NOTE = "trace_note.txt";
 
+  private final BufferedWriter out;
+  private final long maxBatches;
+  private final StringBuilder sb = new StringBuilder(512);
+  private boolean first = true;
+  private long batches;
+  private long batchesSeen;
+  private double cutAt = Double.NaN;
+
+  /** A trace of every batch, uncompressed (small runs and tests). */
   public ChromeTraceWriter(Path file) {
+    this(file, 0, false);
+  }
+
+  /**
+   * @param maxBatches batches traced, in the order their first stage ends; 0 = all
+   * @param gzip compress the file (the caller names it {@code .json.gz})
+   */
+  public ChromeTraceWriter(Path file, long maxBatches, boolean gzip) {
+    this.maxBatches = maxBatches;
     try {
-      out = Files.newBufferedWriter(file);
+      OutputStream os = Files.newOutputStream(file);
+      if (gzip) {
+        os = new GZIPOutputStream(os, 1 << 16);
+      }
+      out = new BufferedWriter(new OutputStreamWriter(os, StandardCharsets.UTF_8), 1 << 16);
       out.write("{\"traceEvents\":[\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
+  /** The trace's file name (the full trace adds {@code .gz}). */
+  public static final String FILE = "chrome_trace.json";
+
+  /** The file name for a trace of at most {@code maxBatches} batches (0 = all, compressed). */
+  public static String fileName(long maxBatches) {
+    return maxBatches == 0 ? FILE + ".gz" : FILE;
+  }
+
   @Override
   public void onStageEnd(Batch b, int stage, double start, double duration) {
-    StringBuilder sb = new StringBuilder(160 + 8 * b.size());
+    if (stage == 0) {
+      batchesSeen++;
+      if (maxBatches > 0 && batches >= maxBatches) {
+        if (Double.isNaN(cutAt)) {
+          cutAt = start;
+        }
+        return;
+      }
+      batches++;
+    } else if (!Double.isNaN(cutAt)) {
+      return;
+    }
+    sb.setLength(0);
     sb.append(first ? "" : ",\n");
     first = false;
     sb.append("{\"name\":\"batch ").append(b.id()).append("\",\"ph\":\"X\",\"ts\":");
@@ -43,10 +93,35 @@ public final class ChromeTraceWriter implements RunListener, AutoCloseable {
     }
     sb.append("]}}");
     try {
-      out.write(sb.toString());
+      out.append(sb);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Whether the trace stopped before the run's last batch. */
+  public boolean cut() {
+    return !Double.isNaN(cutAt);
+  }
+
+  /**
+   * What the trace holds when it was cut (null when it holds every batch): for the run folder's
+   * {@link #NOTE} and the report.
+   */
+  public String note() {
+    if (!cut()) {
+      return null;
+    }
+    return String.format(
+        Locale.ROOT,
+        "%s holds the first %,d of %,d batches (simulated time up to %.3f s), so that a trace"
+            + " viewer can open it. For every batch set metrics.trace_batches=0 (writes %s.gz,"
+            + " gzip-compressed) or a larger count.",
+        FILE,
+        batches,
+        batchesSeen,
+        cutAt,
+        FILE);
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.llmcap.base.Yaml;
 import io.llmcap.engine.SimulationResult;
+import io.llmcap.metrics.ChromeTraceWriter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -18,8 +19,12 @@ public final class RunWriter {
   public static final String REQUESTS = "request_metrics.csv";
   public static final String SUMMARY = "summary.json";
   public static final String BATCHES = "batch_metrics.csv";
-  public static final String TRACE = "chrome_trace.json";
+  public static final String TRACE = ChromeTraceWriter.FILE;
   public static final String TIMELINE = "replica_timeline.csv";
+  // metrics.format: parquet (the default) writes these instead of the three CSV files above
+  public static final String REQUESTS_PARQUET = "request_metrics.parquet";
+  public static final String BATCHES_PARQUET = "batch_metrics.parquet";
+  public static final String TIMELINE_PARQUET = "replica_timeline.parquet";
 
   private RunWriter() {}
 
