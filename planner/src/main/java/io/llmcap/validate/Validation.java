@@ -14,15 +14,10 @@ import io.llmcap.setup.ConfigLoader;
 import io.llmcap.timing.ExecutionTimePredictor;
 import io.llmcap.validate.ManifestRow.RowError;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
@@ -92,37 +87,16 @@ public final class Validation {
    * {@code progress} about each as it ends. The outcomes are in manifest order.
    */
   public List<Outcome> run(List<ManifestRow> rows, Consumer<Outcome> progress) {
-    int threads = Math.max(1, Math.min(rows.size(), Runtime.getRuntime().availableProcessors()));
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      List<Future<Outcome>> futures = new ArrayList<>();
-      for (ManifestRow row : rows) {
-        futures.add(
-            pool.submit(
-                () -> {
-                  Outcome o = run(row);
-                  synchronized (progress) {
-                    progress.accept(o);
-                  }
-                  return o;
-                }));
-      }
-      List<Outcome> out = new ArrayList<>();
-      for (Future<Outcome> f : futures) {
-        out.add(f.get());
-      }
-      return out;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("validation interrupted", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(e.getCause());
-    } finally {
-      pool.shutdownNow();
-    }
+    return rows.parallelStream()
+        .map(
+            row -> {
+              Outcome o = run(row);
+              synchronized (progress) {
+                progress.accept(o);
+              }
+              return o;
+            })
+        .toList();
   }
 
   /** Simulates one row. */

@@ -119,22 +119,27 @@ class VllmV1SchedulerTest {
     }
   }
 
+  /**
+   * 3 groups × 2 users = 6 prompts of 566 tokens (100-token system prompts), each sent twice, 10 s
+   * apart so that every request finishes before the next arrives.
+   */
+  static SimulationConfig sharedPrefix(String setting) {
+    return config(
+        "workload.num_requests=12",
+        "workload.length.type=fixed",
+        "workload.length.prefill_tokens=566",
+        "workload.length.decode_tokens=20",
+        "workload.interval.type=constant",
+        "workload.interval.qps=0.1",
+        "workload.shared_prefix.groups=3",
+        "workload.shared_prefix.users_per_group=2",
+        "workload.shared_prefix.prefix_tokens=100",
+        setting);
+  }
+
   @Test
   void repeatedPromptsHitTheirCachedFullBlocksOnly() {
-    // 3 groups × 2 users = 6 prompts of 566 tokens (100-token system prompts), each sent twice,
-    // 10 s apart so that every request finishes before the next arrives.
-    SimulationConfig cfg =
-        config(
-            "workload.num_requests=12",
-            "workload.length.type=fixed",
-            "workload.length.prefill_tokens=566",
-            "workload.length.decode_tokens=20",
-            "workload.interval.type=constant",
-            "workload.interval.qps=0.1",
-            "workload.shared_prefix.groups=3",
-            "workload.shared_prefix.users_per_group=2",
-            "workload.shared_prefix.prefix_tokens=100",
-            "scheduler.chunk_size=2048");
+    SimulationConfig cfg = sharedPrefix("scheduler.chunk_size=2048");
     SimulationResult r = run(cfg);
     // First cycle: a group's second user finds the 6 full blocks of the system prompt (block 7
     // mixes system prompt and question). Second cycle: every prompt finds all its full blocks but
@@ -149,18 +154,7 @@ class VllmV1SchedulerTest {
 
   @Test
   void withoutPrefixCachingNothingIsReused() {
-    SimulationConfig cfg =
-        config(
-            "workload.num_requests=12",
-            "workload.length.type=fixed",
-            "workload.length.prefill_tokens=566",
-            "workload.length.decode_tokens=20",
-            "workload.interval.type=constant",
-            "workload.interval.qps=0.1",
-            "workload.shared_prefix.groups=3",
-            "workload.shared_prefix.users_per_group=2",
-            "workload.shared_prefix.prefix_tokens=100",
-            "scheduler.prefix_caching=false");
+    SimulationConfig cfg = sharedPrefix("scheduler.prefix_caching=false");
     SimulationResult r = run(cfg);
     assertEquals(0, r.metrics().cachedTokens());
     assertTrue(!Summary.of(r).containsKey("prefix_hit_rate"), "no prefix keys without caching");
