@@ -44,8 +44,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Simulate one deployment serving one workload and write runs/<name>/.",
-      "Without --config the built-in quick start runs: Meta-Llama-3-8B on one A100, sarathi"
-          + " chunk 512, 512 chat-like requests at 6.45 QPS."
+      "Without --config the built-in quick start runs: Meta-Llama-3-8B on one A100 served as"
+          + " vLLM 0.15.1 would (vllm_v1), 512 chat-like requests at 6.45 QPS."
     },
     footerHeading = "%nConfig keys and their defaults (set them in the YAML or with --set):%n")
 final class SimulateCommand implements Callable<Integer> {

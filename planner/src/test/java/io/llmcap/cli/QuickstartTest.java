@@ -35,7 +35,7 @@ class QuickstartTest {
     assertTrue(result.out().contains("p99"), result.out());
     assertTrue(result.out().contains("p50"), result.out());
     assertTrue(result.out().contains("Meta-Llama-3-8B"), result.out());
-    assertTrue(result.out().contains("sarathi"), result.out());
+    assertTrue(result.out().contains("vllm_v1"), result.out());
     assertTrue(result.out().contains(run.toString()), "names the run folder:\n" + result.out());
     assertEquals("", result.err());
   }
@@ -67,8 +67,9 @@ class QuickstartTest {
     assertEquals(1, c.at("/cluster/tensor_parallel").asInt());
     assertEquals(1, c.at("/cluster/pipeline_parallel").asInt());
     assertEquals(1, c.at("/cluster/replicas").asInt());
-    assertEquals("sarathi", c.at("/scheduler/type").asText());
-    assertEquals(512, c.at("/scheduler/chunk_size").asInt());
+    assertEquals("vllm_v1", c.at("/scheduler/type").asText());
+    assertEquals(2048, c.at("/scheduler/chunk_size").asInt());
+    assertEquals(128, c.at("/scheduler/batch_size_cap").asInt());
     assertEquals(6.45, c.at("/workload/interval/qps").asDouble());
     assertEquals(512, c.at("/workload/num_requests").asInt());
     assertEquals("chat", c.at("/workload/preset").asText());
