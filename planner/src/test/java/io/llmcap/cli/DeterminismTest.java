@@ -182,6 +182,8 @@ class DeterminismTest {
             "--quiet",
             "--name",
             "det-sarathi",
+            "--scheduler",
+            "sarathi",
             "--seed",
             "7",
             "--chunk-size",

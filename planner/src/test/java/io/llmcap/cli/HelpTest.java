@@ -25,7 +25,7 @@ class HelpTest {
     assertTrue(help.contains("--config"), help);
     assertTrue(help.contains("--reference-config"), help);
     assertTrue(help.contains("--set"), help);
-    assertTrue(help.contains("scheduler.chunk_size = 512"), help);
+    assertTrue(help.contains("scheduler.chunk_size = 2048"), help);
     assertTrue(help.contains("workload.interval.qps = 6.45"), help);
     assertTrue(help.contains("cluster.model = meta-llama/Meta-Llama-3-8B"), help);
 

@@ -126,7 +126,7 @@ class PluginDiscoveryTest {
   @Test
   void builtInConfigsAreUnchanged() {
     SimulationConfig cfg = ConfigLoader.bind(ConfigLoader.resolve(null, List.of()));
-    assertEquals("sarathi", cfg.scheduler().type());
+    assertEquals("vllm_v1", cfg.scheduler().type());
     Simulation.prepare(cfg, Catalog.builtin(), Path.of(""));
   }
 }
