@@ -69,7 +69,9 @@ class NotebooksTest {
   void exploreSearchRunsOnQuickstartResults() throws Exception {
     JsonNode nb = execute("explore_search", Map.of("LLMCAP_RESULTS", results.toString()));
     String text = nb.toString();
-    assertTrue(text.contains("16 deployments, 160 probes"), "loaded the quickstart rows");
+    assertTrue(
+        java.util.regex.Pattern.compile("16 deployments, \\d+ probes").matcher(text).find(),
+        "loaded the quickstart rows");
     assertTrue(images(nb) >= 2, "the SKU and Pareto plots");
   }
 
