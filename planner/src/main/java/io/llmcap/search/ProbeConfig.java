@@ -145,19 +145,7 @@ public final class ProbeConfig {
 
   /** Sets one dotted key of the tree; the key must exist in the defaults. */
   private ProbeConfig put(String dotted, JsonNode value) {
-    String[] parts = dotted.split("\\.");
-    ObjectNode cursor = tree;
-    for (int i = 0; i < parts.length; i++) {
-      JsonNode next = cursor.get(parts[i]);
-      if (next == null || (i < parts.length - 1 && !next.isObject())) {
-        throw new IllegalStateException("no config key " + dotted + " in the defaults");
-      }
-      if (i == parts.length - 1) {
-        cursor.set(parts[i], value);
-      } else {
-        cursor = (ObjectNode) next;
-      }
-    }
+    ConfigLoader.put(tree, dotted, value);
     return this;
   }
 }

@@ -1,8 +1,7 @@
 package io.llmcap.validate;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmcap.base.Yaml;
 import io.llmcap.catalog.Catalog;
 import io.llmcap.catalog.NodeSku;
 import io.llmcap.setup.ConfigLoader;
@@ -182,27 +181,8 @@ final class RowConfig {
     return v;
   }
 
-  /** Sets a dotted key of the tree to a typed value, creating sections on the way. */
+  /** Sets a dotted key of the tree (one of the defaults') to a typed value. */
   private static void put(ObjectNode tree, String key, Object value) {
-    String[] parts = key.split("\\.");
-    ObjectNode node = tree;
-    for (int i = 0; i < parts.length - 1; i++) {
-      node = node.has(parts[i]) ? (ObjectNode) node.get(parts[i]) : node.putObject(parts[i]);
-    }
-    node.set(parts[parts.length - 1], json(value));
-  }
-
-  private static JsonNode json(Object value) {
-    JsonNodeFactory f = JsonNodeFactory.instance;
-    if (value instanceof Integer i) {
-      return f.numberNode(i);
-    }
-    if (value instanceof Double d) {
-      return f.numberNode(d);
-    }
-    if (value instanceof Boolean b) {
-      return f.booleanNode(b);
-    }
-    return f.textNode(String.valueOf(value));
+    ConfigLoader.put(tree, key, Yaml.yaml().valueToTree(value));
   }
 }

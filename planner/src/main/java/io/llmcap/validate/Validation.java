@@ -54,7 +54,7 @@ public final class Validation {
   private final Path baseDir;
   private final ServingParams serving;
   private final double maxDuration;
-  private final Map<String, ExecutionTimePredictor> predictors = new ConcurrentHashMap<>();
+  private final Map<List<Object>, ExecutionTimePredictor> predictors = new ConcurrentHashMap<>();
 
   /**
    * @param overrides {@code KEY=VALUE} assignments applied to every row's run config after the
@@ -137,19 +137,20 @@ public final class Validation {
     }
   }
 
+  /**
+   * The predictor of a row's deployment shape, shared by the rows with the same shape, scheduler
+   * settings (the engine costs and the tables depend on them) and predictor.
+   */
   private ExecutionTimePredictor predictor(SimulationConfig config, Simulation sim) {
-    String key =
-        config.cluster().model()
-            + "|"
-            + config.cluster().sku()
-            + "|"
-            + config.cluster().node()
-            + "|"
-            + config.cluster().tensorParallel()
-            + "|"
-            + config.cluster().pipelineParallel()
-            + "|"
-            + config.predictor();
+    List<Object> key =
+        List.of(
+            config.cluster().model(),
+            config.cluster().sku(),
+            config.cluster().node(),
+            config.cluster().tensorParallel(),
+            config.cluster().pipelineParallel(),
+            config.scheduler(),
+            config.predictor());
     ExecutionTimePredictor p = predictors.get(key);
     if (p == null) {
       Predictors.check(config.predictor());

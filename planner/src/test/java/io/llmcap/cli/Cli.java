@@ -83,6 +83,27 @@ final class Cli {
     return Files.isDirectory(cwd.resolve("profiles")) ? cwd : cwd.getParent();
   }
 
+  /**
+   * The arguments that replay a shared reference run ({@code data/reference-runs/<name>}) with its
+   * exact requests over the shared measured profiles (synthetic attention) into {@code out}.
+   */
+  static List<String> replayReference(Path data, String name, Path out) {
+    Path ref = data.resolve("reference-runs").resolve(name);
+    Path profiles = data.resolve("profiles");
+    return List.of(
+        "simulate",
+        "--reference-config",
+        ref.resolve("config.json").toString(),
+        "--requests",
+        ref.resolve("requests.csv").toString(),
+        "--profiles",
+        profiles.toString(),
+        "--profiles",
+        profiles.resolve("synthetic-attention").toString(),
+        "--out",
+        out.toString());
+  }
+
   /** The shared data folder, or null when surefire did not pass one. */
   static Path shared() {
     String p = System.getProperty("llmcap.shared");

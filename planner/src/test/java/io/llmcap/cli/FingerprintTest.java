@@ -66,24 +66,10 @@ class FingerprintTest {
     Map<String, String> got = new LinkedHashMap<>();
     for (String name :
         List.of("S2_llama3_8b_sarathi", "S3_llama2_7b_vllm_2rep", "S4_llama2_70b_tp4_pp2")) {
-      Path ref = data.resolve("reference-runs").resolve(name);
-      Path profiles = data.resolve("profiles");
       Path out = tmp.resolve(name);
-      Cli.run(
-              "simulate",
-              "--reference-config",
-              ref.resolve("config.json").toString(),
-              "--requests",
-              ref.resolve("requests.csv").toString(),
-              "--profiles",
-              profiles.toString(),
-              "--profiles",
-              profiles.resolve("synthetic-attention").toString(),
-              "--out",
-              out.toString(),
-              "--no-report",
-              "--quiet")
-          .ok();
+      List<String> args = new ArrayList<>(Cli.replayReference(data, name, out));
+      args.addAll(List.of("--no-report", "--quiet"));
+      Cli.run(args.toArray(String[]::new)).ok();
       got.put(name + "/summary.json", sha256(Files.readAllLines(out.resolve("summary.json"))));
     }
     check(got);

@@ -73,22 +73,8 @@ class ReferenceCompatibilityTest {
     Assumptions.assumeTrue(
         data != null && Files.isDirectory(data), "no shared data (llmcap.shared=" + shared + ")");
     Path ref = data.resolve("reference-runs").resolve(name);
-    Path profiles = data.resolve("profiles");
     Path out = tmp.resolve("run");
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "simulate",
-                "--reference-config",
-                ref.resolve("config.json").toString(),
-                "--requests",
-                ref.resolve("requests.csv").toString(),
-                "--profiles",
-                profiles.toString(),
-                "--profiles",
-                profiles.resolve("synthetic-attention").toString(),
-                "--out",
-                out.toString()));
+    List<String> args = new ArrayList<>(Cli.replayReference(data, name, out));
     if (!predictor.equals("random_forest")) {
       args.addAll(List.of("--set", "predictor.type=" + predictor));
     }

@@ -73,6 +73,26 @@ public final class ConfigLoader {
     merge(tree, overlay, "");
   }
 
+  /**
+   * Sets one dotted key of a resolved tree to a typed value; the key must exist (in the defaults),
+   * so a misspelt key fails here rather than in binding.
+   */
+  public static void put(ObjectNode tree, String dotted, JsonNode value) {
+    String[] parts = dotted.split("\\.");
+    ObjectNode cursor = tree;
+    for (int i = 0; i < parts.length; i++) {
+      JsonNode next = cursor.get(parts[i]);
+      if (next == null || (i < parts.length - 1 && !next.isObject())) {
+        throw new IllegalStateException("no config key " + dotted + " in the defaults");
+      }
+      if (i == parts.length - 1) {
+        cursor.set(parts[i], value);
+      } else {
+        cursor = (ObjectNode) next;
+      }
+    }
+  }
+
   /** One {@code dotted.key=value} override as given on a command line. */
   public record Assignment(String key, JsonNode value) {
     /**
