@@ -1,10 +1,33 @@
 package io.llmcap.catalog;
 
-/** A model placed on hardware: one replica spans {@code tp * pp} devices of {@code node}. */
-public record Deployment(ModelSpec model, DeviceSku sku, NodeSku node, int tp, int pp) {
+/**
+ * A model placed on hardware: one replica spans {@code tp * dp * pp} devices of {@code node}.
+ *
+ * <p>{@code tp} shards attention and dense layers; {@code dp} is attention data parallelism inside
+ * the replica (each of the dp groups runs its own batches through attention; the MoE layers process
+ * the groups' tokens together); {@code ep} is the expert-parallel degree of MoE layers: 1 shards
+ * each expert over the tp × dp devices, tp × dp places whole experts on each device (vLLM's {@code
+ * --enable-expert-parallel}). {@code weights} and {@code kvCache} are the formats the weights and
+ * the KV cache are stored in.
+ */
+public record Deployment(
+    ModelSpec model,
+    DeviceSku sku,
+    NodeSku node,
+    int tp,
+    int pp,
+    int ep,
+    int dp,
+    Precision weights,
+    Precision kvCache) {
+
+  /** A dense deployment in 16 bits: no expert or data parallelism. */
+  public Deployment(ModelSpec model, DeviceSku sku, NodeSku node, int tp, int pp) {
+    this(model, sku, node, tp, pp, 1, 1, Precision.BF16, Precision.BF16);
+  }
 
   public int devicesPerReplica() {
-    return tp * pp;
+    return tp * dp * pp;
   }
 
   public int layersPerStage() {

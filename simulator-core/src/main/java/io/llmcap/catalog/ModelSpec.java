@@ -1,10 +1,18 @@
 package io.llmcap.catalog;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
 
 /**
  * The shape of a transformer model, as far as serving cost is concerned. Names are Hugging Face
  * ids.
+ *
+ * <p>The components after {@code source} are optional in {@code models.yaml} and default to a dense
+ * 16-bit model with full attention: {@code headDim} (0 or absent: {@code embeddingDim /
+ * numQHeads}), {@code tiedEmbeddings} (the output head shares the embedding's weights), {@code
+ * dtype} (the checkpoint's weight format, {@code torch_dtype} or its quantisation; absent: bf16),
+ * {@code moe}, {@code mla}, {@code slidingWindow} (null: none), {@code attentionSinks} (a learned
+ * sink logit per head, gpt-oss), {@code aliases} (other names that find this model).
  */
 public record ModelSpec(
     String name,
@@ -20,10 +28,74 @@ public record ModelSpec(
     String activation,
     boolean postAttnNorm,
     boolean noTensorParallel,
-    String source) {
+    String source,
+    Integer headDim,
+    Boolean tiedEmbeddings,
+    String dtype,
+    MoeSpec moe,
+    MlaSpec mla,
+    SlidingWindow slidingWindow,
+    Boolean attentionSinks,
+    List<String> aliases) {
 
-  public int headDim() {
-    return embeddingDim / numQHeads;
+  public ModelSpec {
+    if (headDim == null || headDim == 0) {
+      headDim = numQHeads == 0 ? 0 : embeddingDim / numQHeads;
+    }
+    tiedEmbeddings = tiedEmbeddings != null && tiedEmbeddings;
+    dtype = dtype == null ? Precision.BF16.id() : dtype;
+    attentionSinks = attentionSinks != null && attentionSinks;
+    aliases = aliases == null ? List.of() : List.copyOf(aliases);
+  }
+
+  /** A dense 16-bit model with full attention (the shape of the reference's models). */
+  public ModelSpec(
+      String name,
+      int numLayers,
+      int numQHeads,
+      int numKvHeads,
+      int embeddingDim,
+      int mlpHiddenDim,
+      int vocabSize,
+      boolean useGatedMlp,
+      int maxPositionEmbeddings,
+      String norm,
+      String activation,
+      boolean postAttnNorm,
+      boolean noTensorParallel,
+      String source) {
+    this(
+        name,
+        numLayers,
+        numQHeads,
+        numKvHeads,
+        embeddingDim,
+        mlpHiddenDim,
+        vocabSize,
+        useGatedMlp,
+        maxPositionEmbeddings,
+        norm,
+        activation,
+        postAttnNorm,
+        noTensorParallel,
+        source,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
+  }
+
+  /** The checkpoint's weight format. */
+  public Precision weightPrecision() {
+    return Precision.parse("models.yaml: " + name + ".dtype", dtype);
+  }
+
+  public boolean isMoe() {
+    return moe != null;
   }
 
   /** Query heads on one tensor-parallel rank. */

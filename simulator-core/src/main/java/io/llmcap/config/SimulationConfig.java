@@ -26,7 +26,11 @@ public record SimulationConfig(
     MetricsConfig metrics,
     SpeculativeConfig speculative) {
 
-  /** The deployment: which model on which hardware, sharded how, replicated how often. */
+  /**
+   * The deployment: which model on which hardware, sharded how, replicated how often, stored in
+   * which formats ({@code dtype} null: the checkpoint's own; {@code kvCacheDtype} {@code auto}: the
+   * weights' 16-bit format).
+   */
   public record ClusterConfig(
       String model,
       String sku,
@@ -34,7 +38,11 @@ public record SimulationConfig(
       int tensorParallel,
       int pipelineParallel,
       int replicas,
-      double memoryMargin) {}
+      double memoryMargin,
+      int expertParallel,
+      int dataParallel,
+      String dtype,
+      String kvCacheDtype) {}
 
   /** The replica scheduler and its knobs; each knob says which schedulers read it. */
   public record SchedulerConfig(

@@ -5,6 +5,7 @@ import io.llmcap.catalog.Catalog;
 import io.llmcap.catalog.Deployment;
 import io.llmcap.catalog.ModelSpec;
 import io.llmcap.catalog.NodeSku;
+import io.llmcap.catalog.Precision;
 import io.llmcap.cluster.RouterContext;
 import io.llmcap.cluster.Routers;
 import io.llmcap.config.SimulationConfig;
@@ -150,7 +151,36 @@ public final class Simulation {
               + node.devicesPerNode()
               + " GPUs) or fill whole nodes");
     }
-    return new Deployment(model, sku, node, tp, pp);
+    Precision weights =
+        c.dtype() == null ? model.weightPrecision() : Precision.parse("cluster.dtype", c.dtype());
+    Precision kvCache = kvCachePrecision(c.kvCacheDtype(), weights);
+    int dp = c.dataParallel();
+    if (dp != 1) {
+      throw ConfigException.invalid(
+          "cluster.data_parallel", dp, "1 (attention data parallelism is not modelled yet)");
+    }
+    int ep = c.expertParallel();
+    if (ep != 1 && (!model.isMoe() || ep != tp * dp)) {
+      throw ConfigException.invalid(
+          "cluster.expert_parallel",
+          ep,
+          model.isMoe()
+              ? "1 or " + tp * dp + " (tensor_parallel × data_parallel)"
+              : "1 (" + model.name() + " has no experts)");
+    }
+    return new Deployment(model, sku, node, tp, pp, ep, dp, weights, kvCache);
+  }
+
+  /** {@code auto} stores the KV cache in the activations' 16-bit format. */
+  private static Precision kvCachePrecision(String value, Precision weights) {
+    if (value == null || value.equals("auto")) {
+      return weights.sixteenBit() ? weights : Precision.BF16;
+    }
+    Precision p = Precision.parse("cluster.kv_cache_dtype", value);
+    if (!(p.sixteenBit() || p == Precision.FP8)) {
+      throw ConfigException.invalid("cluster.kv_cache_dtype", value, "auto, fp16, bf16 or fp8");
+    }
+    return p;
   }
 
   private static String divisors(int n, int max) {
