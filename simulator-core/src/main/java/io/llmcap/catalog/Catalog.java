@@ -20,8 +20,11 @@ import java.util.Map;
  */
 public final class Catalog {
   private static volatile Catalog builtin;
+  // the shipped catalog plus the CLI's --models files, for the length of one command
+  private static volatile Catalog active;
 
   private final Map<String, ModelSpec> models;
+  private final Map<String, String> aliases;
   private final Map<String, DeviceSku> skus;
   private final Map<String, NodeSku> nodes;
   private final Map<String, PriceBook> priceBooks;
@@ -37,6 +40,10 @@ public final class Catalog {
   private Catalog(
       List<ModelSpec> models, List<DeviceSku> skus, List<NodeSku> nodes, List<PriceBook> books) {
     this.models = index(models, ModelSpec::name, "models.yaml");
+    this.aliases = aliases(this.models);
+    for (ModelSpec m : models) {
+      check(m, "models.yaml: " + m.name());
+    }
     this.skus = index(skus, DeviceSku::name, "skus.yaml");
     this.nodes = index(nodes, NodeSku::name, "nodes.yaml");
     this.priceBooks = index(books, PriceBook::name, "price books");
@@ -48,8 +55,17 @@ public final class Catalog {
     }
   }
 
-  /** The catalog shipped inside the jar. */
+  /**
+   * The catalog shipped inside the jar, plus the user models files a command line named with {@code
+   * --models} while that command runs ({@link #useModels}).
+   */
   public static Catalog builtin() {
+    Catalog a = active;
+    return a != null ? a : shipped();
+  }
+
+  /** The catalog shipped inside the jar, without user models. */
+  public static Catalog shipped() {
     Catalog c = builtin;
     if (c == null) {
       synchronized (Catalog.class) {
@@ -65,6 +81,55 @@ public final class Catalog {
   /** A catalog folder on disk with {@code catalog.yaml}, {@code models.yaml}, ... */
   public static Catalog fromDirectory(Path dir) {
     return load(new DirectorySource(dir));
+  }
+
+  /** Undoes {@link #useModels}. */
+  public interface Scope extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Makes {@link #builtin()} include the models of {@code files} (user models files) until the
+   * returned scope is closed. The CLI calls it once per command for {@code --models}; every part of
+   * that command (search workers included, in one JVM) then finds the models by name.
+   */
+  public static Scope useModels(List<Path> files) {
+    Catalog previous = active;
+    Catalog c = shipped();
+    for (Path f : files) {
+      c = c.withModels(UserModels.read(f), f.toString());
+    }
+    active = c;
+    return () -> active = previous;
+  }
+
+  /**
+   * This catalog with {@code extra} models added; a name or alias that is already taken is refused
+   * with {@code file} named.
+   */
+  public Catalog withModels(List<ModelSpec> extra, String file) {
+    List<ModelSpec> all = new ArrayList<>(models.values());
+    for (ModelSpec m : extra) {
+      if (models.containsKey(m.name()) || aliases.containsKey(m.name())) {
+        throw new ConfigException(
+            file + ": " + m.name(),
+            "model name already in the catalog"
+                + (aliases.containsKey(m.name()) ? " as an alias of " + aliases.get(m.name()) : "")
+                + "; allowed: a new name (or leave the model out: the catalog has it)");
+      }
+      check(m, file + ": " + m.name());
+      all.add(m);
+    }
+    try {
+      return new Catalog(
+          all,
+          List.copyOf(skus.values()),
+          List.copyOf(nodes.values()),
+          List.copyOf(priceBooks.values()));
+    } catch (ConfigException e) {
+      throw new ConfigException(file, e.getMessage(), e);
+    }
   }
 
   private interface Source {
@@ -122,8 +187,86 @@ public final class Catalog {
     return Collections.unmodifiableMap(m);
   }
 
+  /** Alias -> model name; an alias may not be another model's name or alias. */
+  private static Map<String, String> aliases(Map<String, ModelSpec> models) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (ModelSpec spec : models.values()) {
+      for (String a : spec.aliases()) {
+        String field = "models.yaml: " + spec.name() + ".aliases";
+        if (models.containsKey(a)) {
+          throw ConfigException.invalid(
+              field, a, "a name no other model has ('" + a + "' is a model of its own)");
+        }
+        String other = m.put(a, spec.name());
+        if (other != null) {
+          throw ConfigException.invalid(
+              field,
+              a,
+              "a name no other model has ('" + a + "' is already an alias of " + other + ")");
+        }
+      }
+    }
+    return Collections.unmodifiableMap(m);
+  }
+
+  /** A model's numbers must describe a buildable model. */
+  static void check(ModelSpec m, String field) {
+    if (m.numLayers() <= 0 || m.numQHeads() <= 0 || m.numKvHeads() <= 0 || m.embeddingDim() <= 0) {
+      throw new ConfigException(
+          field, "num_layers, num_q_heads, num_kv_heads and embedding_dim must be positive");
+    }
+    if (m.numQHeads() % m.numKvHeads() != 0) {
+      throw ConfigException.invalid(
+          field + ".num_kv_heads",
+          m.numKvHeads(),
+          "a divisor of num_q_heads (" + m.numQHeads() + ")");
+    }
+    if (m.headDim() <= 0) {
+      throw ConfigException.invalid(field + ".head_dim", m.headDim(), "a positive width");
+    }
+    m.weightPrecision();
+    MoeSpec moe = m.moe();
+    if (moe != null) {
+      if (moe.numExperts() <= 0 || moe.topK() <= 0 || moe.topK() > moe.numExperts()) {
+        throw ConfigException.invalid(
+            field + ".moe.top_k",
+            moe.topK(),
+            "between 1 and num_experts (" + moe.numExperts() + ")");
+      }
+      if (moe.expertHiddenDim() <= 0
+          || moe.denseLayers() < 0
+          || moe.denseLayers() >= m.numLayers()) {
+        throw new ConfigException(
+            field + ".moe",
+            "expert_hidden_dim must be positive and dense_layers below num_layers ("
+                + m.numLayers()
+                + ")");
+      }
+    }
+    SlidingWindow w = m.slidingWindow();
+    if (w != null && (w.window() <= 0 || w.layers() <= 0 || w.layers() > m.numLayers())) {
+      throw ConfigException.invalid(
+          field + ".sliding_window.layers",
+          w.layers(),
+          "1 to num_layers (" + m.numLayers() + "), with a positive window");
+    }
+  }
+
+  /** The model called {@code name} or one of its aliases, or an error naming {@code field}. */
   public ModelSpec model(String name, String field) {
-    return lookup(models, name, field, "model");
+    String canonical = aliases.get(name);
+    return lookup(models, canonical != null ? canonical : name, field, "model");
+  }
+
+  /** The model called {@code name} or one of its aliases, if the catalog has it. */
+  public java.util.Optional<ModelSpec> findModel(String name) {
+    String canonical = aliases.getOrDefault(name, name);
+    return java.util.Optional.ofNullable(models.get(canonical));
+  }
+
+  /** Alias -> model name, for every alias in the catalog. */
+  public Map<String, String> aliases() {
+    return aliases;
   }
 
   public DeviceSku sku(String name, String field) {
@@ -136,6 +279,29 @@ public final class Catalog {
 
   public PriceBook priceBook(String name, String field) {
     return lookup(priceBooks, name, field, "price book");
+  }
+
+  /**
+   * The most recent price book by date (ISO dates compare as text; a year-only date counts as that
+   * year's start); a tie goes to the book that prices more SKUs, then to the one listed first.
+   */
+  public PriceBook defaultPriceBook() {
+    PriceBook best = null;
+    for (PriceBook b : priceBooks.values()) {
+      if (best == null) {
+        best = b;
+        continue;
+      }
+      int c = b.date().compareTo(best.date());
+      if (c > 0 || (c == 0 && b.pricesPerGpuHour().size() > best.pricesPerGpuHour().size())) {
+        best = b;
+      }
+    }
+    if (best == null) {
+      throw new ConfigException(
+          "catalog.yaml: price_books", "no price book; allowed: at least one");
+    }
+    return best;
   }
 
   private static <T> T lookup(Map<String, T> map, String name, String field, String what) {
