@@ -55,7 +55,7 @@ class HelpTest {
     List<String> models = names(CATALOG.resolve("models.yaml"), "models");
     List<String> skus = names(CATALOG.resolve("skus.yaml"), "skus");
     List<String> nodes = names(CATALOG.resolve("nodes.yaml"), "nodes");
-    assertEquals(9, models.size(), "models in the catalog: " + models);
+    assertEquals(30, models.size(), "models in the catalog: " + models);
     assertEquals(8, skus.size(), "SKUs in the catalog: " + skus);
     assertTrue(nodes.size() >= 8, "node types: " + nodes);
     for (String m : models) {
@@ -74,11 +74,50 @@ class HelpTest {
         books.add(Cli.yaml(f).get("name").asText());
       }
     }
-    assertEquals(List.of("coreweave-2024-02", "coreweave-2024-later"), books);
+    assertEquals(
+        List.of(
+            "aws-2026-11",
+            "coreweave-2024-02",
+            "coreweave-2024-later",
+            "hyperstack-2026-08",
+            "lambda-2026-09"),
+        books);
     for (String b : books) {
       assertTrue(out.contains(b), "catalog lists price book " + b);
     }
     assertTrue(out.contains("a100=2.21") || out.contains("2.21"), "prices shown:\n" + out);
+    // the default book (newest) is marked, with its date; reserved prices where published
+    assertTrue(
+        out.lines().anyMatch(l -> l.startsWith("* aws-2026-11") && l.contains("2026-11-09")), out);
+    assertTrue(out.contains("reserved {a100=1.36"), out);
+    // fp8 / fp4 peaks: B200 has both, A100 neither
+    assertTrue(
+        out.lines()
+            .anyMatch(
+                l -> l.strip().startsWith("b200 ") && l.contains("4500.0") && l.contains("9000.0")),
+        out);
+    assertTrue(out.lines().anyMatch(l -> l.strip().startsWith("a100 ") && l.contains(" - ")), out);
+    // MoE experts/top-k, attention kind and checkpoint dtype per model
+    assertTrue(
+        out.lines()
+            .anyMatch(
+                l ->
+                    l.contains("deepseek-ai/DeepSeek-V3 ")
+                        && l.contains("256/8+1 d3")
+                        && l.contains("mla")
+                        && l.contains("fp8")),
+        out);
+    assertTrue(
+        out.lines()
+            .anyMatch(
+                l ->
+                    l.contains("openai/gpt-oss-120b")
+                        && l.contains("128/4")
+                        && l.contains("sw128x18")
+                        && l.contains("mxfp4")),
+        out);
+    assertTrue(
+        out.contains("deepseek-ai/DeepSeek-R1") && out.contains("-> deepseek-ai/DeepSeek-V3"), out);
   }
 
   private static List<String> names(Path file, String list) {
