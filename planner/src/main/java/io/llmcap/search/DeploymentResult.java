@@ -184,4 +184,24 @@ public record DeploymentResult(
   public long simulatedRequests() {
     return metrics.simulatedRequests();
   }
+
+  /** The weights' format that ran (a {@link io.llmcap.catalog.Precision} id). */
+  public String dtype() {
+    return metrics.dtype();
+  }
+
+  /** The KV cache's format that ran. */
+  public String kvCacheDtype() {
+    return metrics.kvCacheDtype();
+  }
+
+  /** The expert-parallel degree that ran (1: experts sharded over the replica, or dense). */
+  public int ep() {
+    return metrics.ep();
+  }
+
+  /** The price book {@link #dollarsPerHour()} comes from. */
+  public String priceBook() {
+    return metrics.priceBook();
+  }
 }

@@ -1,6 +1,7 @@
 package io.llmcap.search;
 
 import io.llmcap.catalog.Catalog;
+import io.llmcap.catalog.Deployment;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.engine.Simulation;
 import io.llmcap.metrics.EarlyStop;
@@ -158,6 +159,7 @@ public final class DeploymentSearch {
     OptionalDouble price = catalog.priceBook(space.priceBook(), "price_book").price(d.sku());
     Double dollarsPerHour = price.isPresent() ? price.getAsDouble() * d.gpus() : null;
     Measurement b = o.best();
+    Deployment ran = template.deployment();
     DeploymentResult row =
         DeploymentResult.of(
             d,
@@ -188,7 +190,11 @@ public final class DeploymentSearch {
                 b == null ? Double.NaN : b.batchSizeMean(),
                 o.probes().size(),
                 simulated,
-                (System.nanoTime() - start) / 1e9));
+                (System.nanoTime() - start) / 1e9,
+                ran.weights().id(),
+                ran.kvCache().id(),
+                ran.ep(),
+                space.priceBook()));
     return new Result(row, probes);
   }
 

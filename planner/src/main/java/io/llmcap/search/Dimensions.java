@@ -31,6 +31,9 @@ public final class Dimensions implements Serializable {
   public static final Dimension<Integer> BATCH_SIZE_CAP = new BatchSizeCap();
   public static final Dimension<WorkloadEntry> WORKLOAD = new Workload();
   public static final Dimension<SpeculativeEntry> SPECULATIVE = new Speculative();
+  public static final Dimension<String> DTYPE = new DtypeDimension(false);
+  public static final Dimension<String> KV_CACHE_DTYPE = new DtypeDimension(true);
+  public static final Dimension<Boolean> EXPERT_PARALLEL = new ExpertParallelDimension();
 
   /** The dimensions of every search. */
   public static final Dimensions DEFAULT =
@@ -46,7 +49,10 @@ public final class Dimensions implements Serializable {
               MAX_TOKENS_IN_BATCH,
               BATCH_SIZE_CAP,
               WORKLOAD,
-              SPECULATIVE));
+              SPECULATIVE,
+              DTYPE,
+              KV_CACHE_DTYPE,
+              EXPERT_PARALLEL));
 
   private final List<Dimension<?>> all;
   private transient List<Dimension<?>> columnOrder;

@@ -6,6 +6,7 @@ import static io.llmcap.report.Html.pct;
 import static io.llmcap.report.Html.plain;
 import static io.llmcap.report.Html.slug;
 
+import io.llmcap.catalog.Precision;
 import io.llmcap.metrics.Distribution;
 import io.llmcap.report.Charts;
 import io.llmcap.report.Figure;
@@ -125,7 +126,7 @@ public final class ParetoReport {
       String head = g.model() + " / " + g.workload() + ": ";
       DeploymentResult b = g.best();
       if (b != null) {
-        out.add(head + "best " + describe(b) + " [" + b.deploymentId() + "]");
+        out.add(head + "best " + describe(b, g) + " [" + b.deploymentId() + "]");
         out.add("    " + numbers(b));
       } else if (g.compliant().isEmpty()) {
         out.add(head + "no deployment met the SLOs (" + failing(g.rows()) + ")");
@@ -148,12 +149,61 @@ public final class ParetoReport {
                           String.join(
                               ", ",
                               new TreeSet<>(g.unpriced().stream().map(u -> u.sku()).toList())),
-                          describe(r),
+                          describe(r, g),
                           r.deploymentId(),
                           num(r.maxQps()),
                           num(r.maxQps() / r.gpus()),
                           num(r.ttftP90()),
                           num(r.tbtP99()))));
+      for (Map.Entry<String, DeploymentResult> e : bestPerPrecision(g).entrySet()) {
+        DeploymentResult r = e.getValue();
+        out.add(
+            "    best in "
+                + e.getKey()
+                + ": "
+                + (r == null
+                    ? "none met the SLOs"
+                    : describe(r, g) + " [" + r.deploymentId() + "], " + numbers(r)));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The weights' (and, when not the default for them, the KV cache's) format of a row: "fp8",
+   * "bf16", "fp8 KV fp8".
+   */
+  static String precision(DeploymentResult r) {
+    Precision w = Precision.parse("dtype", r.dtype());
+    Precision autoKv = w.sixteenBit() ? w : Precision.BF16;
+    return r.dtype() + (r.kvCacheDtype().equals(autoKv.id()) ? "" : " KV " + r.kvCacheDtype());
+  }
+
+  /** The group's precisions, sorted; one for a search that compares none. */
+  static List<String> precisions(Group g) {
+    return g.rows().stream().map(ParetoReport::precision).distinct().sorted().toList();
+  }
+
+  /**
+   * With more than one precision in the group: per precision, the compliant row with the most
+   * capacity per dollar (the group's ordering of the best; null when none); else empty.
+   */
+  static Map<String, DeploymentResult> bestPerPrecision(Group g) {
+    Map<String, DeploymentResult> out = new LinkedHashMap<>();
+    List<String> all = precisions(g);
+    if (all.size() < 2) {
+      return out;
+    }
+    for (String p : all) {
+      out.put(
+          p,
+          g.compliant().stream()
+              .filter(r -> r.capacityPerDollar() != null && precision(r).equals(p))
+              .min(
+                  Comparator.comparingDouble((DeploymentResult r) -> -r.capacityPerDollar())
+                      .thenComparingDouble(DeploymentResult::ttftP90)
+                      .thenComparing(DeploymentResult::deploymentId))
+              .orElse(null));
     }
     return out;
   }
@@ -230,6 +280,11 @@ public final class ParetoReport {
     return shape(r) + " " + setting(r);
   }
 
+  /** As {@link #describe(DeploymentResult)}, naming the precision when the group compares some. */
+  static String describe(DeploymentResult r, Group g) {
+    return shape(r, g) + " " + setting(r);
+  }
+
   // ---------------------------------------------------------------------------------- files
 
   private static void writeFrontierCsv(Path file, List<Group> groups, Thresholds t)
@@ -238,7 +293,7 @@ public final class ParetoReport {
       w.write(
           "model,workload,metric,value_s,deployment_id,sku,node,tp,pp,replicas,scheduler,"
               + "chunk_size,max_tokens_in_batch,batch_size_cap,gpus,max_qps,dollars_per_hour,"
-              + "capacity_per_dollar,slo_compliant,best\n");
+              + "capacity_per_dollar,slo_compliant,best,dtype,kv_cache_dtype,ep\n");
       for (Group g : groups) {
         for (Metric m : Metric.values()) {
           for (DeploymentResult r : g.frontiers().get(m)) {
@@ -262,7 +317,10 @@ public final class ParetoReport {
               r.dollarsPerHour(),
               r.capacityPerDollar(),
               t.met(r),
-              r == g.best()
+              r == g.best(),
+              r.dtype(),
+              r.kvCacheDtype(),
+              r.ep()
             };
             List<String> s = new ArrayList<>();
             for (Object c : cells) {
@@ -336,7 +394,7 @@ public final class ParetoReport {
     h.append("<p>");
     if (b != null) {
       h.append("<b>Best:</b> ")
-          .append(esc(describe(b)))
+          .append(esc(describe(b, g)))
           .append(" [")
           .append(b.deploymentId())
           .append("]: ")
@@ -359,7 +417,7 @@ public final class ParetoReport {
                   String.join(
                       "; ",
                       tied.stream()
-                          .map(r -> describe(r) + " [" + r.deploymentId() + "]")
+                          .map(r -> describe(r, g) + " [" + r.deploymentId() + "]")
                           .toList())))
           .append(".");
     }
@@ -373,6 +431,34 @@ public final class ParetoReport {
           .append(") are listed below but not plotted on the $ axis.");
     }
     h.append("</p>\n");
+    Map<String, DeploymentResult> perPrecision = bestPerPrecision(g);
+    if (!perPrecision.isEmpty()) {
+      h.append("<p><b>Best per precision</b> (weights, and the KV cache when not 16-bit):</p>\n")
+          .append("<table><tr><th>precision</th><th>best deployment</th><th>id</th>")
+          .append("<th>max QPS</th><th>QPS per $/hour</th><th>TTFT p90 (s)</th>")
+          .append("<th>TBT p99 (s)</th></tr>\n");
+      perPrecision.forEach(
+          (p, r) -> {
+            h.append("<tr><td>").append(esc(p)).append("</td>");
+            if (r == null) {
+              h.append("<td colspan=\"6\">none met the SLOs</td>");
+            } else {
+              for (Object c :
+                  new Object[] {
+                    describe(r, g),
+                    r.deploymentId(),
+                    num(r.maxQps()),
+                    num(r.capacityPerDollar()),
+                    num(r.ttftP90()),
+                    num(r.tbtP99())
+                  }) {
+                h.append("<td>").append(esc(String.valueOf(c))).append("</td>");
+              }
+            }
+            h.append("</tr>\n");
+          });
+      h.append("</table>\n");
+    }
     List<Figure> mine = new ArrayList<>();
     for (Metric m : Metric.values()) {
       if (!g.plotted().isEmpty()) {
@@ -382,8 +468,11 @@ public final class ParetoReport {
                 scatter(g, m, t, skus),
                 "Capacity per dollar against "
                     + m.label
-                    + ": points coloured by SKU (grey: outside the SLOs), the Pareto frontier in"
-                    + " red, the best deployment as a black diamond, the SLO as a dashed line."));
+                    + (perPrecision.isEmpty()
+                        ? ": points coloured by SKU"
+                        : ": points coloured by SKU and precision, one marker shape per precision")
+                    + " (grey: outside the SLOs), the Pareto frontier in red, the best deployment"
+                    + " as a black diamond, the SLO as a dashed line."));
       }
     }
     if (g.plotted().isEmpty()) {
@@ -453,7 +542,7 @@ public final class ParetoReport {
     front.addAll(g.frontiers().get(Metric.TBT_P99));
     for (DeploymentResult r : rows) {
       String cls = r == g.best() ? " class=\"best\"" : front.contains(r) ? " class=\"front\"" : "";
-      h.append("<tr").append(cls).append("><td>").append(esc(describe(r))).append("</td>");
+      h.append("<tr").append(cls).append("><td>").append(esc(describe(r, g))).append("</td>");
       for (Object c :
           new Object[] {
             r.deploymentId(),
@@ -504,15 +593,23 @@ public final class ParetoReport {
       maxX = Math.max(maxX, x.applyAsDouble(r));
       maxY = Math.max(maxY, r.capacityPerDollar());
     }
-    // colour by SKU (stable across the groups of one report); grey for rows outside the SLOs
+    // colour by SKU (stable across the groups of one report); grey for rows outside the SLOs;
+    // with several precisions, a series, colour and marker shape per SKU and precision
+    List<String> precisions = precisions(g);
     for (int i = 0; i < skus.size(); i++) {
       String sku = skus.get(i);
-      List<DeploymentResult> in =
-          pts.stream().filter(r -> r.sku().equals(sku) && t.met(r)).toList();
-      if (!in.isEmpty()) {
-        XYSeries s = series(chart, sku + " (meets SLOs)", in, x);
-        s.setMarker(SeriesMarkers.CIRCLE);
-        s.setMarkerColor(Charts.color(i));
+      for (int j = 0; j < precisions.size(); j++) {
+        String p = precisions.get(j);
+        List<DeploymentResult> in =
+            pts.stream()
+                .filter(r -> r.sku().equals(sku) && precision(r).equals(p) && t.met(r))
+                .toList();
+        if (!in.isEmpty()) {
+          String name = precisions.size() > 1 ? sku + " " + p : sku;
+          XYSeries s = series(chart, name + " (meets SLOs)", in, x);
+          s.setMarker(PRECISION_MARKERS[j % PRECISION_MARKERS.length]);
+          s.setMarkerColor(Charts.color(i * precisions.size() + j));
+        }
       }
     }
     List<DeploymentResult> out = pts.stream().filter(r -> !t.met(r)).toList();
@@ -550,25 +647,29 @@ public final class ParetoReport {
         Comparator.comparing(DeploymentResult::sku)
             .thenComparingInt(DeploymentResult::tp)
             .thenComparingInt(DeploymentResult::pp)
-            .thenComparingInt(DeploymentResult::replicas);
+            .thenComparingInt(DeploymentResult::replicas)
+            .thenComparingInt(DeploymentResult::ep)
+            .thenComparing(ParetoReport::precision);
     List<String> categories = new ArrayList<>();
     g.rows().stream()
         .sorted(shape)
-        .map(ParetoReport::shape)
+        .map(r -> shape(r, g))
         .distinct()
         .forEachOrdered(categories::add);
     Map<String, Map<String, Double>> bySetting = new java.util.TreeMap<>();
     Map<String, Map<String, Double>> errors = new java.util.TreeMap<>();
     boolean withErrors = false;
     for (DeploymentResult r : g.rows()) {
-      bySetting.computeIfAbsent(setting(r), k -> new LinkedHashMap<>()).put(shape(r), r.maxQps());
+      bySetting
+          .computeIfAbsent(setting(r), k -> new LinkedHashMap<>())
+          .put(shape(r, g), r.maxQps());
       Double lo = r.metrics().maxQpsLow();
       Double hi = r.metrics().maxQpsHigh();
       if (lo != null && hi != null) {
         withErrors = true;
         errors
             .computeIfAbsent(setting(r), k -> new LinkedHashMap<>())
-            .put(shape(r), Math.max(hi - r.maxQps(), r.maxQps() - lo));
+            .put(shape(r, g), Math.max(hi - r.maxQps(), r.maxQps() - lo));
       }
     }
     CategoryChart c =
@@ -600,10 +701,30 @@ public final class ParetoReport {
     return c;
   }
 
-  /** "a100 x4 TP1 PP1": the hardware shape of a deployment. */
+  /** "a100 x4 TP1 PP1": the hardware shape of a deployment (and "EP4" with expert parallelism). */
   static String shape(DeploymentResult r) {
-    return r.sku() + " x" + r.replicas() + " TP" + r.tp() + " PP" + r.pp();
+    return r.sku()
+        + " x"
+        + r.replicas()
+        + " TP"
+        + r.tp()
+        + (r.ep() > 1 ? " EP" + r.ep() : "")
+        + " PP"
+        + r.pp();
   }
+
+  /** The shape, and the precision when its group compares several ("h100 x4 TP2 PP1 fp8"). */
+  static String shape(DeploymentResult r, Group g) {
+    return shape(r) + (precisions(g).size() > 1 ? " " + precision(r) : "");
+  }
+
+  /** One marker shape per precision, so the precisions stay apart in grey print too. */
+  private static final org.knowm.xchart.style.markers.Marker[] PRECISION_MARKERS = {
+    SeriesMarkers.CIRCLE,
+    SeriesMarkers.SQUARE,
+    SeriesMarkers.TRIANGLE_UP,
+    SeriesMarkers.TRIANGLE_DOWN
+  };
 
   /** "sarathi chunk 512 cap 128": the scheduler setting of a deployment. */
   static String setting(DeploymentResult r) {

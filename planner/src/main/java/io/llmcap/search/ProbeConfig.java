@@ -60,6 +60,21 @@ public final class ProbeConfig {
     return put("cluster.pipeline_parallel", F.numberNode(pp));
   }
 
+  /** The weights' format ({@code cluster.dtype}: a {@link io.llmcap.catalog.Precision} id). */
+  public ProbeConfig dtype(String dtype) {
+    return put("cluster.dtype", F.textNode(dtype));
+  }
+
+  /** The KV cache's format ({@code cluster.kv_cache_dtype}: fp16, bf16 or fp8). */
+  public ProbeConfig kvCacheDtype(String dtype) {
+    return put("cluster.kv_cache_dtype", F.textNode(dtype));
+  }
+
+  /** The expert-parallel degree of MoE layers: 1, or tensor_parallel × data_parallel. */
+  public ProbeConfig expertParallel(int ep) {
+    return put("cluster.expert_parallel", F.numberNode(ep));
+  }
+
   public ProbeConfig replicas(int replicas) {
     return put("cluster.replicas", F.numberNode(replicas));
   }

@@ -3,6 +3,7 @@ package io.llmcap.search;
 import io.llmcap.base.ConfigException;
 import io.llmcap.base.Yaml;
 import io.llmcap.catalog.Catalog;
+import io.llmcap.catalog.Deployment;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.engine.Simulation;
 import io.llmcap.predictors.Predictors;
@@ -251,7 +252,7 @@ public final class SearchJob {
     }
     conf.setIfMissing("spark.app.name", "llmcap search " + name);
     conf.setIfMissing("spark.ui.enabled", "false");
-    // the deployments schema has 37 columns; Spark warns when a plan string shows more than 25
+    // the deployments schema has 46 columns; Spark warns when a plan string shows more than 25
     conf.setIfMissing("spark.sql.debug.maxToStringFields", "100");
     if (conf.get("spark.master").startsWith("local")) {
       conf.setIfMissing("spark.driver.host", "127.0.0.1");
@@ -263,8 +264,9 @@ public final class SearchJob {
   }
 
   /**
-   * Builds the predictor once per (model, SKU, node, TP, PP) on the driver, so that a predictor
-   * that trains caches its model before the tasks start and executors load instead of training.
+   * Builds the predictor once per deployment shape (model, SKU, node, TP, PP, formats, EP: the
+   * resolved {@link io.llmcap.catalog.Deployment}) on the driver, so that a predictor that trains
+   * caches its model before the tasks start and executors load instead of training.
    */
   private static void warmPredictors(
       List<DeploymentSpec> todo,
@@ -273,15 +275,15 @@ public final class SearchJob {
       Path baseDir,
       PrintWriter out) {
     long t0 = System.nanoTime();
-    Map<List<Object>, DeploymentSpec> shapes = new LinkedHashMap<>();
+    Map<Deployment, SimulationConfig> shapes = new LinkedHashMap<>();
     for (DeploymentSpec d : todo) {
-      shapes.putIfAbsent(List.of(d.model(), d.sku(), d.node(), d.tp(), d.pp()), d);
-    }
-    for (DeploymentSpec d : shapes.values()) {
       SimulationConfig c =
           ConfigLoader.bind(
               d.toConfig(d.workload().startQps(), space.seed(), space.predictor(), baseDir));
-      Predictors.create(c.predictor(), Simulation.prepare(c, catalog, baseDir).deployment());
+      shapes.putIfAbsent(Simulation.prepare(c, catalog, baseDir).deployment(), c);
+    }
+    for (Map.Entry<Deployment, SimulationConfig> e : shapes.entrySet()) {
+      Predictors.create(e.getValue().predictor(), e.getKey());
     }
     out.printf(
         Locale.ROOT,

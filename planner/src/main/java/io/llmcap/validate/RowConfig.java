@@ -1,9 +1,11 @@
 package io.llmcap.validate;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmcap.base.ConfigException;
 import io.llmcap.base.Yaml;
 import io.llmcap.catalog.Catalog;
 import io.llmcap.catalog.NodeSku;
+import io.llmcap.catalog.Precision;
 import io.llmcap.setup.ConfigLoader;
 import io.llmcap.validate.ManifestRow.RowError;
 import java.util.Comparator;
@@ -64,13 +66,8 @@ final class RowConfig {
     if (!catalog.skus().containsKey(gpu)) {
       throw new Unsupported("GPU '" + gpu + "' is not in the catalog");
     }
-    for (String column : List.of("dtype", "kv_cache_dtype")) {
-      String dtype = row.text(column);
-      if (dtype != null
-          && !List.of("float16", "bfloat16", "fp16", "bf16", "auto").contains(dtype)) {
-        throw new Unsupported(column + " '" + dtype + "': only 16-bit weights and KV are modelled");
-      }
-    }
+    Precision weights = weights(row);
+    Precision kvCache = kvCache(row);
     String arrival = require(row, "arrival").toLowerCase(Locale.ROOT);
     if (!List.of("constant", "poisson", "concurrency").contains(arrival)) {
       throw new RowError("arrival", "'" + arrival + "' must be constant, poisson or concurrency");
@@ -99,6 +96,12 @@ final class RowConfig {
     put(tree, "cluster.tensor_parallel", row.integer("tp", 1, null));
     put(tree, "cluster.pipeline_parallel", row.integer("pp", 1, 1));
     put(tree, "cluster.replicas", row.integer("replicas", 1, 1));
+    if (weights != null) {
+      put(tree, "cluster.dtype", weights.id());
+    }
+    if (kvCache != null) {
+      put(tree, "cluster.kv_cache_dtype", kvCache.id());
+    }
     double utilisation = fraction(row, "gpu_memory_utilization", VLLM_GPU_MEMORY_UTILIZATION);
     put(tree, "cluster.memory_margin", 1 - utilisation);
 
@@ -148,6 +151,53 @@ final class RowConfig {
     put(tree, "metrics.batch_metrics", false);
     put(tree, "metrics.chrome_trace", false);
     return tree;
+  }
+
+  /**
+   * The weights' format of the {@code dtype} cell (vLLM's {@code --dtype}, or the checkpoint's
+   * format such as {@code fp8}): null when blank or {@code auto} (the checkpoint's own).
+   */
+  private static Precision weights(ManifestRow row) {
+    String v = row.text("dtype");
+    if (v == null || v.equalsIgnoreCase("auto")) {
+      return null;
+    }
+    if (List.of("float32", "fp32", "float").contains(v.toLowerCase(Locale.ROOT))) {
+      throw new Unsupported("dtype '" + v + "': 32-bit weights are not modelled");
+    }
+    return precision(row, "dtype", v, DTYPES);
+  }
+
+  /**
+   * The KV cache's format of the {@code kv_cache_dtype} cell (vLLM's {@code --kv-cache-dtype}):
+   * null when blank or {@code auto} (the activations' 16 bits). vLLM's fp8 variants ({@code
+   * fp8_e4m3}, {@code fp8_e5m2}) all store one byte per element: fp8 here.
+   */
+  private static Precision kvCache(ManifestRow row) {
+    String v = row.text("kv_cache_dtype");
+    if (v == null || v.equalsIgnoreCase("auto")) {
+      return null;
+    }
+    String lower = v.toLowerCase(Locale.ROOT);
+    Precision p =
+        lower.startsWith("fp8_") ? Precision.FP8 : precision(row, "kv_cache_dtype", v, KV_DTYPES);
+    if (!(p.sixteenBit() || p == Precision.FP8)) {
+      throw new Unsupported(
+          "kv_cache_dtype '" + v + "': only 16-bit and fp8 KV caches are modelled");
+    }
+    return p;
+  }
+
+  static final String DTYPES =
+      "auto, float16/fp16, bfloat16/bf16, fp8, int4 (awq, gptq), nvfp4, mxfp4";
+  static final String KV_DTYPES = "auto, float16/fp16, bfloat16/bf16, fp8 (fp8_e4m3, fp8_e5m2)";
+
+  private static Precision precision(ManifestRow row, String column, String v, String allowed) {
+    try {
+      return Precision.parse(column, v);
+    } catch (ConfigException e) {
+      throw new RowError(column, "'" + v + "' is not a format llmcap knows; allowed: " + allowed);
+    }
   }
 
   /**

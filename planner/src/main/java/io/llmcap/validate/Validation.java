@@ -142,15 +142,8 @@ public final class Validation {
    * settings (the engine costs and the tables depend on them) and predictor.
    */
   private ExecutionTimePredictor predictor(SimulationConfig config, Simulation sim) {
-    List<Object> key =
-        List.of(
-            config.cluster().model(),
-            config.cluster().sku(),
-            config.cluster().node(),
-            config.cluster().tensorParallel(),
-            config.cluster().pipelineParallel(),
-            config.scheduler(),
-            config.predictor());
+    // the resolved deployment: model, SKU, node, parallelism and the weights' and KV formats
+    List<Object> key = List.of(sim.deployment(), config.scheduler(), config.predictor());
     ExecutionTimePredictor p = predictors.get(key);
     if (p == null) {
       Predictors.check(config.predictor());

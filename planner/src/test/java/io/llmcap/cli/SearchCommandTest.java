@@ -115,7 +115,11 @@ class SearchCommandTest {
             "batch_size_mean:double",
             "probes:int",
             "simulated_requests:bigint",
-            "wall_s:double")) {
+            "wall_s:double",
+            "dtype:string",
+            "kv_cache_dtype:string",
+            "ep:int",
+            "price_book:string")) {
       String[] p = c.split(":");
       DEPLOYMENT_COLUMNS.put(p[0], p[1]);
     }

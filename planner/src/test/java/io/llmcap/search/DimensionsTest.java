@@ -198,7 +198,12 @@ class DimensionsTest {
             "batch_size_mean",
             "probes",
             "simulated_requests",
-            "wall_s"),
+            "wall_s",
+            // appended in issue 14: what ran, and the price book
+            "dtype",
+            "kv_cache_dtype",
+            "ep",
+            "price_book"),
         DeploymentResult.columns().stream().map(Column::name).toList());
   }
 
@@ -249,6 +254,102 @@ class DimensionsTest {
     assertThrows(
         ConfigException.class,
         () -> SearchSpaces.load(file, List.of("dimensions={routers: [lor]}"), dims));
+  }
+
+  /** An MoE model on two H100s: TP 1 and 2, with the precision and EP keys when given. */
+  private static final String MOE_SPACE =
+      """
+      name: moe
+      models: [{name: Qwen/Qwen3-30B-A3B}, {name: meta-llama/Llama-2-7b-hf}]
+      clusters: [{sku: h100, node: h100_dgx, gpus: 2}]
+      tensor_parallel: [1, 2]
+      schedulers: [{type: vllm_v1}]
+      workloads: [{name: fixed, length_type: fixed, prefill_tokens: 100, decode_tokens: 20}]
+      predictor: {type: roofline}
+      """;
+
+  /**
+   * dtypes, kv_cache_dtypes and expert_parallel: values (aliases kept as the canonical id; auto and
+   * false are the defaults), ids (a default adds nothing), the probe config and what is skipped.
+   */
+  @Test
+  void precisionAndExpertParallelDimensions(@TempDir Path tmp) throws IOException {
+    Path file = write(tmp, MOE_SPACE);
+    List<String> plain =
+        Expansion.of(SearchSpaces.load(file), CATALOG, tmp).deployments().stream()
+            .map(DeploymentSpec::id)
+            .toList();
+    SearchSpace s =
+        SearchSpaces.load(
+            file,
+            List.of(
+                "dtypes=[bfloat16, float8]",
+                "kv_cache_dtypes=[auto, fp8]",
+                "expert_parallel=[false, true]"));
+    assertEquals(List.of("bf16", "fp8"), s.dimensions().get("dtypes"));
+    assertEquals(java.util.Arrays.asList(null, "fp8"), s.dimensions().get("kv_cache_dtypes"));
+    Expansion x = Expansion.of(s, CATALOG, tmp);
+    // per model: TP1 2 dtypes x 2 KV (EP on is EP off with one GPU), TP2 2 x 2 x 2
+    List<DeploymentSpec> qwen =
+        x.deployments().stream().filter(d -> d.model().startsWith("Qwen")).toList();
+    assertEquals(4 + 8, qwen.size(), x.skipped().toString());
+    // a dense model has no experts: EP on is skipped with the simulation's reason, naming the key
+    List<Expansion.Skipped> dense =
+        x.skipped().stream().filter(k -> k.description().contains("Llama-2-7b")).toList();
+    assertEquals(4, dense.size(), x.skipped().toString());
+    assertTrue(
+        dense.get(0).reason().startsWith("cluster.expert_parallel: value '2'"),
+        dense.get(0).reason());
+    assertTrue(
+        dense.get(0).description().endsWith(" / expert parallel"), dense.get(0).description());
+
+    DeploymentSpec fp8 =
+        qwen.stream()
+            .filter(
+                d ->
+                    d.tp() == 2
+                        && "fp8".equals(d.get(Dimensions.DTYPE))
+                        && "fp8".equals(d.get(Dimensions.KV_CACHE_DTYPE))
+                        && d.get(Dimensions.EXPERT_PARALLEL))
+            .findFirst()
+            .orElseThrow();
+    SimulationConfig c = ConfigLoader.bind(fp8.toConfig(1, 42, s.predictor(), tmp));
+    assertEquals("fp8", c.cluster().dtype());
+    assertEquals("fp8", c.cluster().kvCacheDtype());
+    assertEquals(2, c.cluster().expertParallel(), "EP = TP x DP");
+    assertTrue(
+        Expansion.describe(fp8).endsWith(" / weights fp8 / KV cache fp8 / expert parallel"),
+        Expansion.describe(fp8));
+    // a named format is part of the id (even the checkpoint's own bf16): only auto keeps old ids
+    assertTrue(x.deployments().stream().map(DeploymentSpec::id).noneMatch(plain::contains));
+    // no columns of their own: the cells are those of a search without the keys
+    assertEquals(Dimensions.DEFAULT.columns().size(), fp8.cells().size());
+
+    // auto, auto, off: the very deployments (and ids) of the search without the keys
+    SearchSpace defaults =
+        SearchSpaces.load(
+            file, List.of("dtypes=[auto]", "kv_cache_dtypes=[auto]", "expert_parallel=[false]"));
+    assertEquals(
+        plain,
+        Expansion.of(defaults, CATALOG, tmp).deployments().stream()
+            .map(DeploymentSpec::id)
+            .toList());
+
+    // bad values: one error naming the key and the entry, the value and what is allowed
+    for (String[] bad :
+        new String[][] {
+          {"dtypes=[bf16, banana]", "dtypes[1]: value 'banana' is not allowed; allowed: auto"},
+          {"dtypes=[bf16, bfloat16]", "dtypes: lists bf16 twice"},
+          {"dtypes=[]", "dtypes: must be a non-empty list"},
+          {"kv_cache_dtypes=[int4]", "kv_cache_dtypes[0]: value 'int4' is not allowed"},
+          {"expert_parallel=[1]", "expert_parallel[0]: value '1' is not allowed; allowed: true"},
+          {"expert_parallel=true", "expert_parallel: must be a non-empty list of true/false"}
+        }) {
+      ConfigException e =
+          assertThrows(
+              ConfigException.class, () -> SearchSpaces.load(file, List.of(bad[0])), bad[0]);
+      assertTrue(e.getMessage().contains(bad[1]), e.getMessage());
+    }
   }
 
   @Test

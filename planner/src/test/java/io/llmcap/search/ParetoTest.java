@@ -21,6 +21,20 @@ class ParetoTest {
   /** A row on 4 GPUs: {@code price} $/GPU-hour (null: unpriced), max QPS, TTFT p90, TBT p99. */
   static DeploymentResult row(
       String id, String sku, Double price, double qps, double ttft, double tbt) {
+    return row(id, sku, price, qps, ttft, tbt, "bf16", "bf16", 1);
+  }
+
+  /** As above, with the weights' and KV cache's formats and the EP degree that ran. */
+  static DeploymentResult row(
+      String id,
+      String sku,
+      Double price,
+      double qps,
+      double ttft,
+      double tbt,
+      String dtype,
+      String kvCache,
+      int ep) {
     Double perHour = price == null ? null : price * 4;
     double nan = Double.NaN;
     boolean served = qps > 0;
@@ -82,7 +96,11 @@ class ParetoTest {
             nan,
             8,
             800,
-            0.5));
+            0.5,
+            dtype,
+            kvCache,
+            ep,
+            "book"));
   }
 
   @Test
@@ -178,8 +196,51 @@ class ParetoTest {
     List<String> frontier = Files.readAllLines(dir.resolve("frontier.csv"));
     assertTrue(frontier.get(0).startsWith("model,workload,metric,value_s,deployment_id"));
     assertTrue(
-        frontier.stream().anyMatch(l -> l.contains(",d,") && l.endsWith(",true,true")),
+        frontier.stream().anyMatch(l -> l.contains(",d,") && l.endsWith(",true,true,bf16,bf16,1")),
         frontier.toString());
+    // one precision: the report names none, as before precisions were searched
+    assertTrue(!text.contains("best in ") && !text.contains(" bf16"), text);
+  }
+
+  /**
+   * A group comparing precisions: every row's description names its precision (and EP degree), the
+   * summary and the page give the best of each precision, the scatter's legend has a series per SKU
+   * and precision, and frontier.csv ends with the formats and EP degree.
+   */
+  @Test
+  void reportSeparatesPrecisions(@TempDir Path dir) throws Exception {
+    List<DeploymentResult> rows =
+        List.of(
+            row("b16", "h100", 4.0, 20, 0.5, 0.05, "bf16", "bf16", 1),
+            row("f8", "h100", 4.0, 30, 0.6, 0.04, "fp8", "bf16", 4),
+            row("f8kv", "h100", 4.0, 25, 0.4, 0.03, "fp8", "fp8", 1),
+            row("slow", "h100", 4.0, 0, 0, 0, "int4", "bf16", 1));
+    Group g = Pareto.analyze(rows, T).get(0);
+    assertEquals(List.of("bf16", "fp8", "fp8 KV fp8", "int4"), ParetoReport.precisions(g));
+    Map<String, DeploymentResult> best = ParetoReport.bestPerPrecision(g);
+    assertEquals("b16", best.get("bf16").deploymentId());
+    assertEquals("f8", best.get("fp8").deploymentId());
+    assertEquals("f8kv", best.get("fp8 KV fp8").deploymentId());
+    assertNull(best.get("int4"), "no int4 row met the SLOs");
+    List<String> summary =
+        ParetoReport.write(
+            dir,
+            rows,
+            new ParetoReport.Info("x", "book", Slo.DEFAULTS, 0, Map.of(), 1.0),
+            b -> latencies());
+    String text = String.join("\n", summary);
+    assertTrue(
+        text.contains("org/model / chat: best h100 x4 TP1 EP4 PP1 fp8 sarathi chunk 512 cap 128"),
+        text);
+    assertTrue(text.contains("    best in bf16: h100 x4 TP1 PP1 bf16 sarathi"), text);
+    assertTrue(text.contains("    best in fp8 KV fp8: h100 x4 TP1 PP1 fp8 KV fp8 sarathi"), text);
+    assertTrue(text.contains("    best in int4: none met the SLOs"), text);
+    String html = Files.readString(dir.resolve("index.html"));
+    assertTrue(html.contains("Best per precision"), html);
+    assertTrue(html.contains("<td>fp8 KV fp8</td>"), html);
+    List<String> frontier = Files.readAllLines(dir.resolve("frontier.csv"));
+    assertTrue(frontier.get(0).endsWith(",best,dtype,kv_cache_dtype,ep"), frontier.get(0));
+    assertTrue(frontier.stream().anyMatch(l -> l.endsWith(",fp8,fp8,1")), frontier.toString());
   }
 
   /** A made-up probe: 100 requests with latencies spread over a decade. */

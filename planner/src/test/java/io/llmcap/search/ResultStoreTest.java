@@ -83,7 +83,11 @@ class ResultStoreTest {
                 12.5,
                 7,
                 1234567890123L,
-                1.5));
+                1.5,
+                "fp8",
+                "bf16",
+                4,
+                "coreweave-2024-02"));
     ProbeResult p =
         new ProbeResult(id, 0, 42L, maxQps, true, null, 0.3, 0.01, 0.02, 0.0, 100, 30.5, false);
     return new DeploymentSearch.Result(d, List.of(p));
