@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmcap.base.ConfigException;
 import io.llmcap.base.DidYouMean;
 import io.llmcap.base.Yaml;
+import io.llmcap.catalog.Catalog;
 import io.llmcap.scheduler.Schedulers;
 import io.llmcap.search.SearchSpace.ClusterEntry;
 import io.llmcap.search.SearchSpace.ModelEntry;
@@ -231,7 +232,11 @@ public final class SearchSpaces {
         schedulers,
         caps,
         workloads,
-        s.priceBook() == null ? "coreweave-2024-02" : s.priceBook(),
+        s.priceBook() == null
+            ? Catalog.builtin()
+                .defaultPriceBook(clusters.stream().map(ClusterEntry::sku).toList())
+                .name()
+            : s.priceBook(),
         slos,
         settings,
         predictor,

@@ -71,7 +71,7 @@ class MoeFp8SearchTest {
     for (Map<String, String> r : rows) {
       assertEquals("Qwen/Qwen3-30B-A3B", r.get("model"));
       assertEquals("bf16", r.get("kv_cache_dtype"), "auto: a 16-bit KV cache");
-      assertEquals("coreweave-2024-02", r.get("price_book"), "the search's default book");
+      assertEquals("aws-2026-11", r.get("price_book"), "the newest book that prices H100");
       int tp = Integer.parseInt(r.get("tp"));
       int ep = Integer.parseInt(r.get("ep"));
       assertTrue(ep == 1 || ep == tp, "EP is 1 or TP: " + r);
@@ -85,7 +85,7 @@ class MoeFp8SearchTest {
     assertTrue(searched.contains("TP1 EP1 fp8"), searched + "");
 
     // the report separates the precisions: the best of each, named in the text and on the page
-    assertTrue(result.out().contains("(price book coreweave-2024-02)"), result.out());
+    assertTrue(result.out().contains("(price book aws-2026-11)"), result.out());
     assertTrue(result.out().contains("    best in bf16: h100 x"), result.out());
     assertTrue(result.out().contains("    best in fp8: h100 x"), result.out());
     String html = Files.readString(out.resolve("report/index.html"));

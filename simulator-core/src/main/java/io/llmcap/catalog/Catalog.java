@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -281,27 +282,40 @@ public final class Catalog {
     return lookup(priceBooks, name, field, "price book");
   }
 
-  /**
-   * The most recent price book by date (ISO dates compare as text; a year-only date counts as that
-   * year's start); a tie goes to the book that prices more SKUs, then to the one listed first.
-   */
+  /** The newest price book (ties: the one pricing more SKUs, then the first listed). */
   public PriceBook defaultPriceBook() {
-    PriceBook best = null;
+    return defaultPriceBook(List.of());
+  }
+
+  /**
+   * The newest price book that prices every one of {@code skus}, so that a search over them can
+   * rank each by dollars; the newest book of all when none prices them all (ties: the one pricing
+   * more SKUs, then the first listed).
+   */
+  public PriceBook defaultPriceBook(Collection<String> skus) {
+    PriceBook newest = null;
+    PriceBook newestComplete = null;
     for (PriceBook b : priceBooks.values()) {
-      if (best == null) {
-        best = b;
-        continue;
+      if (newer(b, newest)) {
+        newest = b;
       }
-      int c = b.date().compareTo(best.date());
-      if (c > 0 || (c == 0 && b.pricesPerGpuHour().size() > best.pricesPerGpuHour().size())) {
-        best = b;
+      if (b.pricesPerGpuHour().keySet().containsAll(skus) && newer(b, newestComplete)) {
+        newestComplete = b;
       }
     }
-    if (best == null) {
+    if (newest == null) {
       throw new ConfigException(
           "catalog.yaml: price_books", "no price book; allowed: at least one");
     }
-    return best;
+    return newestComplete != null ? newestComplete : newest;
+  }
+
+  private static boolean newer(PriceBook b, PriceBook than) {
+    if (than == null) {
+      return true;
+    }
+    int c = b.date().compareTo(than.date());
+    return c > 0 || (c == 0 && b.pricesPerGpuHour().size() > than.pricesPerGpuHour().size());
   }
 
   private static <T> T lookup(Map<String, T> map, String name, String field, String what) {
