@@ -35,6 +35,14 @@ public final class ProfilePredictor implements ExecutionTimePredictor {
    */
   public ProfilePredictor(Deployment deployment, OpTables tables, String provenance) {
     ModelSpec model = deployment.model();
+    if (model.isMoe()) {
+      throw new ConfigException(
+          "predictor.type",
+          model.name()
+              + " is a mixture-of-experts model: operator profiles have no MoE operators"
+              + " (router, grouped expert GEMMs, all-to-all); use predictor.type roofline, or"
+              + " leave predictor.profiles unset so that MoE models go through the roofline");
+    }
     this.tables = tables;
     this.provenance = provenance;
     this.composer = StageComposer.of(deployment);
