@@ -320,6 +320,7 @@ public final class Predictors {
       String fingerprint,
       OpTrainer trainer,
       String label) {
+    ProfilePredictor.requireDense(deployment.model());
     List<OpSamples> samples = folder.forDeployment(deployment);
     String key =
         OpTables.key(
