@@ -54,13 +54,7 @@ final class RowConfig {
     }
     String model = require(row, "model");
     if (!catalog.models().containsKey(model)) {
-      throw new Unsupported(
-          "model '"
-              + model
-              + "' is not in the catalog"
-              + (row.flags().contains("moe")
-                  ? " (mixture-of-experts models are not modelled)"
-                  : ""));
+      throw new Unsupported("model '" + model + "' is not in the catalog");
     }
     String gpu = require(row, "gpu");
     if (!catalog.skus().containsKey(gpu)) {

@@ -35,7 +35,7 @@ class ValidateCommandTest {
             HEADER
                 + "a,vllm,meta-llama/Llama-2-7b-hf,h100,h100_dgx,1,constant,2,30,500,50,2048,64,"
                 + "30,600,,2,,ignored\n"
-                + "b,vllm,mistralai/Mixtral-8x7B-v0.1,h100,h100_dgx,2,constant,2,30,500,50,"
+                + "b,vllm,example/Not-A-Model-8x1B,h100,h100_dgx,2,constant,2,30,500,50,"
                 + "2048,64,30,600,,,moe,\n"
                 + "c,tgi,meta-llama/Llama-2-7b-hf,h100,h100_dgx,1,constant,2,30,500,50,,,30,600,,,,\n"
                 + "d,vllm,meta-llama/Llama-2-7b-hf,h100,h100_dgx,1,constant,-1,30,500,50,,,,,,,,\n"
@@ -144,9 +144,17 @@ class ValidateCommandTest {
     List<String> rows = Cli.lines(dir.resolve("v").resolve(ValidationFiles.COMPARISON));
     assertEquals(25, rows.size());
     for (String row : rows.subList(1, rows.size())) {
-      String status = row.split(",", -1)[1];
-      boolean mixtral = row.contains("mixtral");
-      assertEquals(mixtral ? "unsupported" : "ok", status, row);
+      // Mixtral's six rows too: MoE models simulate through the roofline.
+      assertEquals("ok", row.split(",", -1)[1], row);
     }
+    // Mixtral within 15% median |error| on E2E mean (issue 14); its TTFT mean is reported.
+    List<String> summary = Cli.lines(dir.resolve("v").resolve("summary.csv"));
+    String e2e =
+        summary.stream()
+            .filter(l -> l.startsWith("flag,moe,e2e_mean_ms,"))
+            .findFirst()
+            .orElseThrow();
+    double median = Double.parseDouble(e2e.split(",", -1)[4]);
+    assertTrue(median < 0.15, e2e);
   }
 }

@@ -171,7 +171,10 @@ public final class Predictors {
 
     @Override
     public ExecutionTimePredictor create(PredictorContext ctx, Void options) {
-      return lightGbm(folder(ctx), ctx.deployment(), limits(ctx), ModelCache.atDefaultRoot());
+      ExecutionTimePredictor roofline = rooflineWithoutShippedProfiles(ctx, LIGHTGBM);
+      return roofline != null
+          ? roofline
+          : lightGbm(folder(ctx), ctx.deployment(), limits(ctx), ModelCache.atDefaultRoot());
     }
   }
 
@@ -213,6 +216,10 @@ public final class Predictors {
 
     @Override
     public ExecutionTimePredictor create(PredictorContext ctx, ForestOptions o) {
+      ExecutionTimePredictor roofline = rooflineWithoutShippedProfiles(ctx, RANDOM_FOREST);
+      if (roofline != null) {
+        return roofline;
+      }
       RandomForestTrainer forest =
           new RandomForestTrainer(
               new RandomForestTrainer.Settings(o.trees(), o.maxDepth(), o.minSamplesLeaf(), 42));
@@ -225,6 +232,57 @@ public final class Predictors {
           forest,
           "random forest (" + o + ")");
     }
+  }
+
+  /**
+   * The roofline, for a profile-trained predictor that has no profiles to train on: when {@code
+   * predictor.profiles} is unset (the shipped roofline profiles) and the deployment is an MoE model
+   * (the profile format has no MoE operators) or a (SKU, model) without shipped profiles. The
+   * shipped profiles are generated from this same roofline ({@code RooflineProfileWriter}), so the
+   * predictor costs the same physics without the tables; one info line on stderr says so. Null when
+   * the profiles exist or the user named a profile folder (whose errors then stand).
+   */
+  static ExecutionTimePredictor rooflineWithoutShippedProfiles(PredictorContext ctx, String type) {
+    String profiles = ctx.predictor().profiles();
+    if (profiles != null && !profiles.isBlank()) {
+      return null;
+    }
+    Deployment d = ctx.deployment();
+    String why;
+    if (d.model().isMoe()) {
+      why = "a mixture-of-experts model (profiles have no MoE operators)";
+    } else if (!hasShippedProfiles(d)) {
+      why = "no shipped profiles of " + d.sku().name() + " / " + d.model().name();
+    } else {
+      return null;
+    }
+    String key = type + " " + d.sku().name() + " " + d.model().name();
+    if (INFORMED.add(key)) {
+      System.err.println(
+          "info: predictor "
+              + type
+              + " falls back to the calibrated roofline for "
+              + d.model().name()
+              + " on "
+              + d.sku().name()
+              + ": "
+              + why);
+    }
+    return RooflinePredictor.calibrated(d);
+  }
+
+  /** (predictor, SKU, model) fallbacks already announced in this JVM: one info line each. */
+  private static final java.util.Set<String> INFORMED =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private static boolean hasShippedProfiles(Deployment d) {
+    Path compute =
+        shippedRooflineProfiles()
+            .resolve("compute")
+            .resolve(d.sku().name())
+            .resolve(d.model().name());
+    return Files.isRegularFile(compute.resolve("mlp.csv"))
+        && Files.isRegularFile(compute.resolve("attention.csv"));
   }
 
   private static ProfileFolder folder(PredictorContext ctx) {
@@ -262,6 +320,7 @@ public final class Predictors {
       String fingerprint,
       OpTrainer trainer,
       String label) {
+    ProfilePredictor.requireDense(deployment.model());
     List<OpSamples> samples = folder.forDeployment(deployment);
     String key =
         OpTables.key(

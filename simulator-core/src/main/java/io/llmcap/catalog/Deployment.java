@@ -34,6 +34,45 @@ public record Deployment(
     return model.numLayers() / pp;
   }
 
+  /** The first layer of pipeline stage {@code stage} (0-based). */
+  public int firstLayer(int stage) {
+    return stage * layersPerStage();
+  }
+
+  /** The MoE layers of pipeline stage {@code stage} (0 for a dense model). */
+  public int moeLayers(int stage) {
+    return model.isMoe() ? model.moe().moeLayers(firstLayer(stage), layersPerStage()) : 0;
+  }
+
+  /**
+   * Transformer-layer weights on one device of pipeline stage {@code stage}, in elements: every
+   * expert's weights of the stage's MoE layers held by the devices that own them ({@link
+   * ModelSpec#moeFfnParamsPerLayer}).
+   */
+  public long layerParamsPerDevice(int stage) {
+    return model.layerParamsPerDevice(firstLayer(stage), layersPerStage(), tp, dp);
+  }
+
+  /**
+   * The transformer-layer weights of the most loaded device, in elements: the largest stage's
+   * (stages differ when some layers are dense and others MoE). Memory is planned for it.
+   */
+  public long layerParamsPerDevice() {
+    long max = 0;
+    for (int s = 0; s < pp; s++) {
+      max = Math.max(max, layerParamsPerDevice(s));
+    }
+    return max;
+  }
+
+  /**
+   * Weights on the most loaded device, embedding and output head included (split over the TP ranks,
+   * vLLM's vocabulary-parallel layers), in elements.
+   */
+  public long weightParamsPerDevice() {
+    return layerParamsPerDevice() + model.embeddingParams() / tp;
+  }
+
   /** True when one replica needs more devices than one node holds. */
   public boolean multiNode() {
     return devicesPerReplica() > node.devicesPerNode();

@@ -109,17 +109,115 @@ public record ModelSpec(
   }
 
   /**
-   * Weights of one transformer layer on one device (QKV, O and MLP GEMMs; embeddings, norms and
-   * biases are left out as the reference does).
+   * Weights of one dense transformer layer on one device (QKV, O and MLP GEMMs; embeddings, norms
+   * and biases are left out as the reference does). For an MoE model this is a layer with its dense
+   * FFN; {@link #layerParamsPerDevice} counts each layer as it is.
    */
   public long paramsPerLayerPerDevice(int tp) {
+    return attentionParamsPerLayer(tp) + denseFfnParamsPerLayer(tp);
+  }
+
+  /**
+   * Attention weights of one layer on one device, in elements. Grouped-query: Q, K, V and O
+   * projections, heads split over the TP ranks (KV heads replicated when fewer than ranks). MLA
+   * (DeepSeek-V3, {@code modeling_deepseek.py}): the down-projections {@code q_a_proj} (hidden ×
+   * q_lora_rank) and {@code kv_a_proj_with_mqa} (hidden × (kv_lora_rank + rope dim)) are replicated
+   * on every rank (vLLM's {@code ReplicatedLinear}), the up-projections {@code q_b_proj}
+   * (q_lora_rank × heads · (nope + rope)), {@code kv_b_proj} (kv_lora_rank × heads · (nope + v))
+   * and {@code o_proj} (heads · v × hidden) are split by heads. Norm weights are left out.
+   */
+  public long attentionParamsPerLayer(int tp) {
     long e = embeddingDim;
-    long d = headDim();
     long qw = qHeadsPerRank(tp);
+    if (mla != null) {
+      long qHead = (long) mla.qkNopeHeadDim() + mla.qkRopeHeadDim();
+      long q =
+          mla.qLoraRank() > 0
+              ? e * mla.qLoraRank() + (long) mla.qLoraRank() * qw * qHead
+              : e * qw * qHead;
+      long kv =
+          e * (mla.kvLoraRank() + mla.qkRopeHeadDim())
+              + (long) mla.kvLoraRank() * qw * (mla.qkNopeHeadDim() + mla.vHeadDim());
+      long o = qw * mla.vHeadDim() * e;
+      return q + kv + o;
+    }
+    long d = headDim();
     long kvw = kvHeadsPerRank(tp);
-    long attention = e * d * (qw + 2 * kvw) + e * d * qw;
-    long mlp = (useGatedMlp ? 3L : 2L) * e * mlpHiddenDim / tp;
-    return attention + mlp;
+    return e * d * (qw + 2 * kvw) + e * d * qw;
+  }
+
+  /** The dense FFN of one layer on one device ({@code mlp_hidden_dim}, split over TP). */
+  public long denseFfnParamsPerLayer(int tp) {
+    return ffnMatrices() * embeddingDim * mlpHiddenDim / tp;
+  }
+
+  /** Weight matrices of one FFN: gate, up and down when gated, else up and down. */
+  private long ffnMatrices() {
+    return useGatedMlp ? 3L : 2L;
+  }
+
+  /** One routed expert's weights, whole (0 for a dense model). */
+  public long expertParams() {
+    return moe == null ? 0 : ffnMatrices() * embeddingDim * moe.expertHiddenDim();
+  }
+
+  /** The shared experts' weights of one MoE layer, whole. */
+  public long sharedExpertParams() {
+    return moe == null
+        ? 0
+        : ffnMatrices() * embeddingDim * moe.sharedExperts() * (long) moe.sharedExpertHiddenDim();
+  }
+
+  /** The router's weights of one MoE layer (hidden × experts), replicated on every device. */
+  public long routerParams() {
+    return moe == null ? 0 : (long) embeddingDim * moe.numExperts();
+  }
+
+  /**
+   * The FFN weights of one MoE layer on one device, in elements: every routed expert's, owned by
+   * the {@code tp × dp} devices that share the layer (with expert parallelism each holds {@code
+   * experts / (tp · dp)} whole experts; without, a {@code 1 / (tp · dp)} slice of each: the same
+   * count), the shared experts split over the TP ranks of the device's group, and the router.
+   */
+  public long moeFfnParamsPerLayer(int tp, int dp) {
+    return (long) moe.numExperts() * expertParams() / ((long) tp * dp)
+        + sharedExpertParams() / tp
+        + routerParams();
+  }
+
+  /**
+   * FFN weights one token goes through on one layer, per device of its TP group: the dense FFN, or
+   * top-k experts, the shared experts and the router (the MoE layer's active parameters).
+   */
+  public long activeFfnParamsPerLayer(int tp, boolean moeLayer) {
+    if (!moeLayer || moe == null) {
+      return denseFfnParamsPerLayer(tp);
+    }
+    return ((long) moe.topK() * expertParams() + sharedExpertParams()) / tp + routerParams();
+  }
+
+  /** True when layer {@code layer} (0-based) has an MoE FFN. */
+  public boolean isMoeLayer(int layer) {
+    return moe != null && moe.isMoe(layer);
+  }
+
+  /**
+   * The weights of layers {@code first} to {@code first + count − 1} on one device of a {@code tp}
+   * × {@code dp} group: attention plus each layer's dense or MoE FFN, in elements.
+   */
+  public long layerParamsPerDevice(int first, int count, int tp, int dp) {
+    if (moe == null) {
+      return paramsPerLayerPerDevice(tp) * count;
+    }
+    int moeLayers = moe.moeLayers(first, count);
+    return attentionParamsPerLayer(tp) * count
+        + denseFfnParamsPerLayer(tp) * (count - moeLayers)
+        + moeFfnParamsPerLayer(tp, dp) * moeLayers;
+  }
+
+  /** Embedding and output-head weights, whole: one matrix when tied, else two. */
+  public long embeddingParams() {
+    return (tiedEmbeddings ? 1L : 2L) * vocabSize * embeddingDim;
   }
 
   /** KV-cache bytes one token occupies on one device for {@code layers} layers (fp16 K and V). */

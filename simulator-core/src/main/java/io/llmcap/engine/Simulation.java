@@ -140,12 +140,25 @@ public final class Simulation {
               + " layers: "
               + divisors(model.numLayers(), model.numLayers()));
     }
-    int devices = tp * pp;
+    int dp = c.dataParallel();
+    if (dp < 1 || (dp > 1 && !model.isMoe())) {
+      throw ConfigException.invalid(
+          "cluster.data_parallel",
+          dp,
+          model.isMoe()
+              ? "an integer ≥ 1"
+              : "1 (attention data parallelism groups share MoE layers; "
+                  + model.name()
+                  + " is dense: use cluster.replicas)");
+    }
+    int devices = tp * dp * pp;
     if (devices > node.devicesPerNode() && devices % node.devicesPerNode() != 0) {
       throw ConfigException.invalid(
-          "cluster.pipeline_parallel",
-          pp,
-          "a value making tensor_parallel × pipeline_parallel fit in one "
+          dp > 1 ? "cluster.data_parallel" : "cluster.pipeline_parallel",
+          dp > 1 ? dp : pp,
+          "a value making tensor_parallel × "
+              + (dp > 1 ? "data_parallel × " : "")
+              + "pipeline_parallel fit in one "
               + node.name()
               + " node ("
               + node.devicesPerNode()
@@ -154,18 +167,19 @@ public final class Simulation {
     Precision weights =
         c.dtype() == null ? model.weightPrecision() : Precision.parse("cluster.dtype", c.dtype());
     Precision kvCache = kvCachePrecision(c.kvCacheDtype(), weights);
-    int dp = c.dataParallel();
-    if (dp != 1) {
-      throw ConfigException.invalid(
-          "cluster.data_parallel", dp, "1 (attention data parallelism is not modelled yet)");
-    }
     int ep = c.expertParallel();
-    if (ep != 1 && (!model.isMoe() || ep != tp * dp)) {
+    if (ep != 1 && (!model.isMoe() || ep != tp * dp || model.moe().numExperts() % ep != 0)) {
       throw ConfigException.invalid(
           "cluster.expert_parallel",
           ep,
           model.isMoe()
-              ? "1 or " + tp * dp + " (tensor_parallel × data_parallel)"
+              ? "1 or "
+                  + tp * dp
+                  + " (tensor_parallel × data_parallel), dividing "
+                  + model.name()
+                  + "'s "
+                  + model.moe().numExperts()
+                  + " experts"
               : "1 (" + model.name() + " has no experts)");
     }
     return new Deployment(model, sku, node, tp, pp, ep, dp, weights, kvCache);
@@ -286,7 +300,9 @@ public final class Simulation {
     long workloadSeed = seeds.nextLong();
     long routerSeed = seeds.nextLong();
     long acceptanceSeed = seeds.nextLong();
-    int n = config.cluster().replicas();
+    // Each attention data-parallel group is its own scheduler with its own KV cache (vLLM runs one
+    // engine core per DP rank); its step times cost the MoE layers at dp × its tokens.
+    int n = config.cluster().replicas() * deployment.dp();
     AtomicLong batchIds = new AtomicLong();
     List<ReplicaScheduler> replicas = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {

@@ -5,7 +5,7 @@ import io.llmcap.catalog.Deployment;
 import java.util.Locale;
 
 /**
- * Sizes the KV cache: usable memory = device memory × (1 − margin) minus fp16 weights per device;
+ * Sizes the KV cache: usable memory = device memory × (1 − margin) minus the weights per device;
  * each request may grow to {@code maxTokens}. Unlike the reference, a device's KV cache holds only
  * the layers of its own pipeline stage, so the slots computed here already cover all micro-batches.
  */
@@ -36,10 +36,10 @@ public final class MemoryPlanner {
           "scheduler.block_size", blockSize, "at most workload.max_tokens (" + maxTokens + ")");
     }
     long available = (long) (d.sku().memoryBytes() * (1.0 - memoryMargin));
-    long params = 2L * d.model().paramsPerLayerPerDevice(d.tp()) * d.layersPerStage();
+    long params = weightBytes(d);
     long kvPerToken = d.model().kvBytesPerToken(d.tp(), d.layersPerStage());
     if (draft != null) {
-      params += 2L * draft.model().paramsPerLayerPerDevice(draft.tp()) * draft.layersPerStage();
+      params += weightBytes(draft);
       kvPerToken += draft.model().kvBytesPerToken(draft.tp(), draft.layersPerStage());
     }
     long kvPerRequest = kvPerToken * (long) maxTokens;
@@ -71,6 +71,15 @@ public final class MemoryPlanner {
         numBlocksOverride != null ? numBlocksOverride : (int) Math.min(blocks, Integer.MAX_VALUE);
     return new MemoryPlan(
         available, params, kvPerRequest, slotCount, blockSize, maxBlocksPerSequence, numBlocks);
+  }
+
+  /**
+   * Transformer-layer weights on the most loaded device in bytes: every expert's weights of an MoE
+   * model on the devices that own them ({@link Deployment#layerParamsPerDevice()}), each element in
+   * the deployment's weight format.
+   */
+  static long weightBytes(Deployment d) {
+    return (long) Math.ceil(d.layerParamsPerDevice() * d.weights().bytesPerElement());
   }
 
   private static final double GIB = 1024.0 * 1024.0 * 1024.0;

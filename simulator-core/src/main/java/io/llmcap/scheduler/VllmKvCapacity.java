@@ -72,9 +72,9 @@ public final class VllmKvCapacity {
    */
   static double weightBytes(Deployment d) {
     ModelSpec m = d.model();
-    double layers = (double) m.paramsPerLayerPerDevice(d.tp()) * d.layersPerStage();
+    double layers = (double) d.layerParamsPerDevice();
     double vocab = 2.0 * m.vocabSize() * m.embeddingDim() / d.tp();
-    return 2 * (layers + vocab);
+    return d.weights().bytesPerElement() * (layers + vocab);
   }
 
   /**
@@ -84,8 +84,30 @@ public final class VllmKvCapacity {
    */
   static double activationPeakBytes(Deployment d, int tokens) {
     ModelSpec m = d.model();
+    if (m.isMoe() && d.moeLayers(0) > 0) {
+      return moeActivationPeakBytes(d, tokens);
+    }
     double mlp = (double) m.mlpHiddenDim() / d.tp();
     return 2.0 * tokens * (2.0 * m.embeddingDim() + (m.useGatedMlp() ? 3 : 2) * mlp);
+  }
+
+  /**
+   * The profiling forward of an MoE layer: the residual and hidden states plus the fused-MoE
+   * kernel's three intermediate caches, live together ({@code fused_moe.py}: {@code
+   * intermediate_cache1} of M × top-k × 2 F (gate and up), {@code cache2} of M × top-k × F after
+   * the activation, {@code cache3} of M × top-k × hidden), F the expert width on this device (the
+   * expert's slice without expert parallelism, whole experts with it, where each device receives M
+   * × top-k / ep routed tokens on average).
+   */
+  static double moeActivationPeakBytes(Deployment d, int tokens) {
+    ModelSpec m = d.model();
+    int shareDevices = d.tp() * d.dp();
+    double width =
+        d.ep() > 1 ? m.moe().expertHiddenDim() : (double) m.moe().expertHiddenDim() / shareDevices;
+    double pairs = (double) tokens * m.moe().topK() / d.ep();
+    double gate = m.useGatedMlp() ? 2 : 1;
+    return 2.0
+        * (2.0 * tokens * m.embeddingDim() + pairs * ((gate + 1) * width + m.embeddingDim()));
   }
 
   /** The dummy sampler run: fp32 logits, sorted values and int64 indices for each row. */

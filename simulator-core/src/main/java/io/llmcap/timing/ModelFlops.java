@@ -4,7 +4,7 @@ import io.llmcap.catalog.Deployment;
 import io.llmcap.catalog.ModelSpec;
 
 /**
- * Dense model FLOPs of a batch on one pipeline stage of one tensor-parallel rank, and model FLOPs
+ * Model FLOPs of a batch on one pipeline stage of one tensor-parallel rank, and model FLOPs
  * utilisation: the one place both are computed. A stage's FLOPs are its weight GEMMs (2 FLOPs per
  * parameter per token) plus causal attention over each request's context (4 · heads · head dim per
  * query token and attended token).
@@ -15,10 +15,29 @@ public final class ModelFlops {
   private final double attnPerToken;
 
   public ModelFlops(Deployment deployment) {
+    this(deployment, 0);
+  }
+
+  /**
+   * The FLOPs of pipeline stage {@code stage}: for an MoE model its MoE layers count the active
+   * parameters (top-k experts, the shared experts and the router) and its dense layers the dense
+   * FFN; per token of the device's own batch, since under attention data parallelism a device runs
+   * every group's tokens through 1 / dp of the experts.
+   */
+  public ModelFlops(Deployment deployment, int stage) {
     ModelSpec model = deployment.model();
     int tp = deployment.tp();
-    this.gemmFlopsPerTokenLayer = 2.0 * model.paramsPerLayerPerDevice(tp);
     this.layers = deployment.layersPerStage();
+    if (model.isMoe()) {
+      int moe = deployment.moeLayers(stage);
+      double params =
+          (double) model.attentionParamsPerLayer(tp) * layers
+              + (double) model.activeFfnParamsPerLayer(tp, true) * moe
+              + (double) model.activeFfnParamsPerLayer(tp, false) * (layers - moe);
+      this.gemmFlopsPerTokenLayer = 2.0 * params / layers;
+    } else {
+      this.gemmFlopsPerTokenLayer = 2.0 * model.paramsPerLayerPerDevice(tp);
+    }
     // Integer-valued products, exact in any order.
     this.attnPerToken = attentionPerTokenPair(model.qHeadsPerRank(tp), model.headDim()) * layers;
   }

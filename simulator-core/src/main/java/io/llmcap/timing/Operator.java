@@ -29,9 +29,12 @@ public enum Operator {
       "attn_decode", Kind.ATTENTION, Phase.DECODE, Part.ATTENTION, ProfileFile.ATTENTION, 3),
   ATTN_PREFILL(
       "attn_prefill", Kind.ATTENTION, Phase.PREFILL, Part.ATTENTION, ProfileFile.ATTENTION, 2),
-  MLP_UP_PROJ("mlp_up_proj", Kind.GEMM, Phase.TOKENS, Part.MLP, ProfileFile.MLP, 6),
-  MLP_DOWN_PROJ("mlp_down_proj", Kind.GEMM, Phase.TOKENS, Part.MLP, ProfileFile.MLP, 8),
-  MLP_ACT("mlp_act", Kind.ELEMENTWISE, Phase.TOKENS, Part.MLP, ProfileFile.MLP, 7),
+  MLP_UP_PROJ(
+      "mlp_up_proj", Kind.GEMM, Phase.TOKENS, Part.MLP, ProfileFile.MLP, 6, Condition.DENSE_FFN),
+  MLP_DOWN_PROJ(
+      "mlp_down_proj", Kind.GEMM, Phase.TOKENS, Part.MLP, ProfileFile.MLP, 8, Condition.DENSE_FFN),
+  MLP_ACT(
+      "mlp_act", Kind.ELEMENTWISE, Phase.TOKENS, Part.MLP, ProfileFile.MLP, 7, Condition.DENSE_FFN),
   /** Two per layer under TP: after the attention and after the MLP, NCCL launch included. */
   ALL_REDUCE(
       "all_reduce",
@@ -69,7 +72,35 @@ public enum Operator {
   ATTN_INPUT_RESHAPE(
       "attn_input_reshape", Kind.ELEMENTWISE, Phase.TOKENS, Part.NONE, ProfileFile.ATTENTION, 0),
   ATTN_OUTPUT_RESHAPE(
-      "attn_output_reshape", Kind.ELEMENTWISE, Phase.TOKENS, Part.NONE, ProfileFile.ATTENTION, 4);
+      "attn_output_reshape", Kind.ELEMENTWISE, Phase.TOKENS, Part.NONE, ProfileFile.ATTENTION, 4),
+  // Mixture-of-experts FFN ops: last, so that the dense models' sums and tables are unchanged.
+  // Not profiled (no profile format has them): the roofline costs them.
+  /** The router: a [tokens × hidden] · [hidden × experts] GEMM, then the top-k choice. */
+  MOE_GATE("moe_gate", Kind.GEMM, Phase.TOKENS, Part.MLP, ProfileFile.NONE, -1, Condition.MOE),
+  /**
+   * Gate and up projections of the routed experts (a grouped GEMM over the tokens each expert
+   * receives) and of the shared experts.
+   */
+  MOE_UP_PROJ(
+      "moe_up_proj", Kind.GEMM, Phase.TOKENS, Part.MLP, ProfileFile.NONE, -1, Condition.MOE),
+  /** The experts' activation (SiLU and multiply) over every routed token. */
+  MOE_ACT("moe_act", Kind.ELEMENTWISE, Phase.TOKENS, Part.MLP, ProfileFile.NONE, -1, Condition.MOE),
+  /** Down projections of the routed and shared experts, with the weighted combine. */
+  MOE_DOWN_PROJ(
+      "moe_down_proj", Kind.GEMM, Phase.TOKENS, Part.MLP, ProfileFile.NONE, -1, Condition.MOE),
+  /**
+   * Tokens to the devices of their experts and back, under attention data parallelism: the
+   * all-to-all dispatch and combine with expert parallelism, the all-gather and reduce-scatter of
+   * the data-parallel groups' tokens without.
+   */
+  MOE_ALL_TO_ALL(
+      "moe_all_to_all",
+      Kind.COLLECTIVE,
+      Phase.TOKENS,
+      Part.MLP,
+      ProfileFile.NONE,
+      -1,
+      Condition.MOE_DATA_PARALLEL);
 
   /** What an operator computes, which decides its cost model. */
   public enum Kind {
@@ -123,7 +154,16 @@ public enum Operator {
     /** On every pipeline stage but the last. */
     NOT_LAST_STAGE,
     /** For models with a post-attention norm. */
-    POST_ATTN_NORM
+    POST_ATTN_NORM,
+    /**
+     * On layers with a dense FFN: every layer of a dense model, the dense layers of an MoE model
+     * (timed as a share of the stage's layers, {@link StageComposer}).
+     */
+    DENSE_FFN,
+    /** On the MoE layers of an MoE model (timed as a share of the stage's layers). */
+    MOE,
+    /** On the MoE layers under attention data parallelism ({@code dp > 1}). */
+    MOE_DATA_PARALLEL
   }
 
   /** The reference profile file an operator's measurements are in. */

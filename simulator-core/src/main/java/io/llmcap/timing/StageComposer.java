@@ -8,8 +8,9 @@ import io.llmcap.catalog.Deployment;
  * included, which attend like a chunk over their KV prefix) and decodes, and which operators a
  * stage runs: attention of a phase only when the batch has requests of it, the all-reduce only
  * under TP, the send/recv only on non-last stages, the post-attention norm only for models that
- * have one ({@link Operator.Condition}). A predictor supplies only the cost of each operator
- * ({@link BatchCosts}).
+ * have one, the dense FFN on dense layers and the MoE ops on MoE layers, each timed as its share of
+ * the stage's layers ({@link Operator.Condition}). A predictor supplies only the cost of each
+ * operator ({@link BatchCosts}).
  */
 public final class StageComposer {
   private static final Operator[] STAGE_OPS = stageOps();
@@ -18,21 +19,50 @@ public final class StageComposer {
   private final int pp;
   private final boolean tensorParallel;
   private final boolean postAttnNorm;
+  private final boolean dataParallel;
+  // MoE layers of each stage; null for a dense model (every layer has a dense FFN).
+  private final int[] moeLayers;
 
+  /** A dense model's stages. */
   public StageComposer(int layers, int pp, boolean tensorParallel, boolean postAttnNorm) {
+    this(layers, pp, tensorParallel, postAttnNorm, false, null);
+  }
+
+  /**
+   * @param dataParallel attention data parallelism ({@code dp > 1})
+   * @param moeLayers the MoE layers of each stage, or null for a dense model
+   */
+  public StageComposer(
+      int layers,
+      int pp,
+      boolean tensorParallel,
+      boolean postAttnNorm,
+      boolean dataParallel,
+      int[] moeLayers) {
     this.layers = layers;
     this.pp = pp;
     this.tensorParallel = tensorParallel;
     this.postAttnNorm = postAttnNorm;
+    this.dataParallel = dataParallel;
+    this.moeLayers = moeLayers == null ? null : moeLayers.clone();
   }
 
-  /** The composition of a deployment's stages: its layers per stage, PP, TP and model. */
+  /** The composition of a deployment's stages: its layers per stage, PP, TP, DP and model. */
   public static StageComposer of(Deployment deployment) {
+    int[] moe = null;
+    if (deployment.model().isMoe()) {
+      moe = new int[deployment.pp()];
+      for (int s = 0; s < moe.length; s++) {
+        moe[s] = deployment.moeLayers(s);
+      }
+    }
     return new StageComposer(
         deployment.layersPerStage(),
         deployment.pp(),
         deployment.tp() > 1,
-        deployment.model().postAttnNorm());
+        deployment.model().postAttnNorm(),
+        deployment.dp() > 1,
+        moe);
   }
 
   private static Operator[] stageOps() {
@@ -81,10 +111,26 @@ public final class StageComposer {
     double[] ms = new double[Operator.COUNT];
     for (Operator op : STAGE_OPS) {
       if (runs(op, stage, prefills, decodes)) {
-        ms[op.ordinal()] = costs.ms(op, total);
+        ms[op.ordinal()] = costs.ms(op, total) * layerShare(op, stage);
       }
     }
     return new ExecutionTime(layers, ms);
+  }
+
+  /**
+   * The share of the stage's layers an FFN op runs on: per-layer times are averaged over the stage,
+   * so a stage of d dense and m MoE layers times the dense FFN d / (d + m) and the MoE ops m / (d +
+   * m) of its layers. 1 for every op of a dense model.
+   */
+  private double layerShare(Operator op, int stage) {
+    if (moeLayers == null) {
+      return 1;
+    }
+    return switch (op.condition()) {
+      case DENSE_FFN -> (double) (layers - moeLayers[stage]) / layers;
+      case MOE, MOE_DATA_PARALLEL -> (double) moeLayers[stage] / layers;
+      default -> 1;
+    };
   }
 
   private boolean runs(Operator op, int stage, int prefills, int decodes) {
@@ -100,6 +146,9 @@ public final class StageComposer {
           case TENSOR_PARALLEL -> tensorParallel;
           case NOT_LAST_STAGE -> stage < pp - 1;
           case POST_ATTN_NORM -> postAttnNorm;
+          case DENSE_FFN -> moeLayers == null || moeLayers[stage] < layers;
+          case MOE -> moeLayers != null && moeLayers[stage] > 0;
+          case MOE_DATA_PARALLEL -> moeLayers != null && moeLayers[stage] > 0 && dataParallel;
         };
     return phase && condition;
   }

@@ -20,6 +20,8 @@ class VllmKvCapacityTest {
     "meta-llama/Llama-2-7b-hf, 1, 119408",
     "codellama/CodeLlama-34b-Instruct-hf, 2, 425648",
     "meta-llama/Llama-2-70b-hf, 4, 501712",
+    // Mixtral's experts all held at TP2, the fused-MoE kernel's caches in the profiling peak.
+    "mistralai/Mixtral-8x7B-v0.1, 2, 440176",
   })
   void matchesTheLoggedBlockCountWithin2Percent(String model, int tp, int loggedTokens) {
     Catalog c = Catalog.builtin();

@@ -18,7 +18,23 @@ class OperatorTest {
       assertTrue(names.add(op.profileName()), op.profileName());
       assertEquals(op, Operator.byName(op.profileName()));
     }
-    assertThrows(IllegalArgumentException.class, () -> Operator.byName("moe_gate"));
+    assertThrows(IllegalArgumentException.class, () -> Operator.byName("moe_shuffle"));
+  }
+
+  @Test
+  void moeOpsComeLastUnprofiledSoDenseSumsAndTablesAreUnchanged() {
+    List<Operator> moe =
+        List.of(
+            Operator.MOE_GATE,
+            Operator.MOE_UP_PROJ,
+            Operator.MOE_ACT,
+            Operator.MOE_DOWN_PROJ,
+            Operator.MOE_ALL_TO_ALL);
+    for (Operator op : moe) {
+      assertTrue(op.ordinal() > Operator.ATTN_OUTPUT_RESHAPE.ordinal(), op.profileName());
+      assertEquals(Operator.ProfileFile.NONE, op.file());
+      assertEquals(Operator.Part.MLP, op.part());
+    }
   }
 
   @Test

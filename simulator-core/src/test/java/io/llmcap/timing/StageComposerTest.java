@@ -142,4 +142,36 @@ class StageComposerTest {
     }
     assertThrows(IllegalArgumentException.class, () -> c.compose(b, 3, new Recorder()));
   }
+
+  @Test
+  void moeOpsOnMoeLayersEachTimedAsItsShareOfTheStage() {
+    // Two stages of 4 layers: stage 0 has 1 dense and 3 MoE layers, stage 1 only MoE layers.
+    StageComposer c = new StageComposer(4, 2, false, false, false, new int[] {3, 4});
+    Batch b = new Batch(new int[] {1}, new int[] {5}, new boolean[] {false});
+    Recorder r0 = new Recorder();
+    ExecutionTime t0 = c.compose(b, 0, r0);
+    Set<Operator> moe =
+        EnumSet.of(
+            Operator.MOE_GATE, Operator.MOE_UP_PROJ, Operator.MOE_ACT, Operator.MOE_DOWN_PROJ);
+    assertEquals(true, r0.asked.containsAll(moe));
+    assertEquals(false, r0.asked.contains(Operator.MOE_ALL_TO_ALL), "no data parallelism");
+    assertEquals(0.25 * (Operator.MLP_UP_PROJ.ordinal() + 1), t0.mlpUpProj());
+    assertEquals(0.75 * (Operator.MOE_UP_PROJ.ordinal() + 1), t0.ms(Operator.MOE_UP_PROJ));
+    Recorder r1 = new Recorder();
+    ExecutionTime t1 = c.compose(b, 1, r1);
+    assertEquals(false, r1.asked.contains(Operator.MLP_UP_PROJ), "no dense layer on stage 1");
+    assertEquals(0, t1.mlpUpProj());
+    assertEquals(Operator.MOE_DOWN_PROJ.ordinal() + 1, t1.ms(Operator.MOE_DOWN_PROJ));
+  }
+
+  @Test
+  void dispatchAndCombineOnlyUnderDataParallelism() {
+    StageComposer c = new StageComposer(2, 1, false, false, true, new int[] {2});
+    Recorder r = new Recorder();
+    ExecutionTime t =
+        c.compose(new Batch(new int[] {1}, new int[] {5}, new boolean[] {false}), 0, r);
+    assertEquals(true, r.asked.contains(Operator.MOE_ALL_TO_ALL));
+    assertEquals(Operator.MOE_ALL_TO_ALL.ordinal() + 1, t.ms(Operator.MOE_ALL_TO_ALL));
+    assertEquals(true, t.mlpLayerMs() >= t.ms(Operator.MOE_ALL_TO_ALL), "part of the MoE sublayer");
+  }
 }

@@ -17,7 +17,7 @@ import java.util.Map;
  * RooflineProfileWriter} tabulates them, and {@link #predictMs} evaluates them on profile rows.
  */
 public final class RooflineOps {
-  private static final double BYTES = 2; // fp16
+  static final double BYTES = 2; // fp16
 
   private final RooflineParams params;
   private final int kvHeadsPerRank;
@@ -48,6 +48,7 @@ public final class RooflineOps {
   private final double allReduceFixedMs;
   private final double sendRecvMsPerToken;
   private final double sendRecvFixedMs;
+  private final MoeOps moe; // null for a dense model
 
   /** A one-element "model": collectives of it move 2-byte elements instead of tokens. */
   private static final ModelSpec ELEMENT =
@@ -123,6 +124,13 @@ public final class RooflineOps {
     this.sendRecvMsPerToken =
         BYTES * e * 1e3 / (srLink.bandwidthBytesPerS(node) * sr.bandwidthEff());
     this.sendRecvFixedMs = sr.latencyUs() * 1e-3;
+
+    this.moe = model.isMoe() ? new MoeOps(deployment, params, gemmFlopMs, gemmByteMs, hbm) : null;
+  }
+
+  /** The fitted all-reduce figures of {@code link}, which other collectives on it share. */
+  static RooflineParams.LinkFit linkFit(RooflineParams.Network net, Link link, NodeSku node) {
+    return linkFit(net, net.allReduce(), link, node);
   }
 
   private static RooflineParams.LinkFit linkFit(
@@ -240,9 +248,21 @@ public final class RooflineOps {
       case ALL_REDUCE -> allReduceMs(tokens);
       case SEND_RECV -> sendRecvMs(tokens);
       case ATTN_INPUT_RESHAPE, ATTN_OUTPUT_RESHAPE -> 0;
+      case MOE_GATE -> moe().gateMs(tokens);
+      case MOE_UP_PROJ -> moe().upMs(tokens);
+      case MOE_ACT -> moe().actMs(tokens);
+      case MOE_DOWN_PROJ -> moe().downMs(tokens);
+      case MOE_ALL_TO_ALL -> moe().allToAllMs(tokens);
       case ATTN_PREFILL, ATTN_DECODE, CPU_OVERHEAD ->
           throw new IllegalArgumentException(op + " is not a token-level op");
     };
+  }
+
+  private MoeOps moe() {
+    if (moe == null) {
+      throw new IllegalArgumentException("a dense model has no MoE ops");
+    }
+    return moe;
   }
 
   /**
@@ -274,7 +294,7 @@ public final class RooflineOps {
    * eff) with eff = effMax · T / (T + halfTokens), i.e. 2kn · (T + halfTokens) / (peak · effMax):
    * linear in T, with no division by T. Memory time streams the weights once plus the activations.
    */
-  private record Gemm(
+  record Gemm(
       double computeMsPerToken,
       double computeFixedMs,
       double weightMs,
@@ -294,6 +314,16 @@ public final class RooflineOps {
     double ms(double tokens) {
       double compute = tokens * computeMsPerToken + computeFixedMs;
       double memory = weightMs + tokens * activationMsPerToken;
+      return Math.max(compute, memory) + launchMs;
+    }
+
+    /**
+     * A grouped GEMM, one launch: {@code pairs} rows spread over {@code matrices} weight matrices
+     * of this shape, each its own skinny GEMM (its own efficiency curve) reading its weights once.
+     */
+    double grouped(double pairs, double matrices) {
+      double compute = pairs * computeMsPerToken + matrices * computeFixedMs;
+      double memory = matrices * weightMs + pairs * activationMsPerToken;
       return Math.max(compute, memory) + launchMs;
     }
   }

@@ -65,6 +65,7 @@ public final class RooflinePredictor implements ExecutionTimePredictor {
         case ATTN_DECODE -> ops.decodeMs(decodes, decodeKv);
         case ATTN_PREFILL -> ops.prefillMs(prefillWork, prefillKv, prefillTokens);
         case ALL_REDUCE -> ops.allReduceMs(totalTokens) + params.network().ncclLaunchMs();
+        case MOE_ALL_TO_ALL -> ops.tokenMs(op, totalTokens) + params.network().ncclLaunchMs();
         case CPU_OVERHEAD -> params.cpuOverheadMs();
         default -> ops.tokenMs(op, totalTokens);
       };

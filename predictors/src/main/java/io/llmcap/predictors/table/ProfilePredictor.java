@@ -35,6 +35,7 @@ public final class ProfilePredictor implements ExecutionTimePredictor {
    */
   public ProfilePredictor(Deployment deployment, OpTables tables, String provenance) {
     ModelSpec model = deployment.model();
+    requireDense(model);
     this.tables = tables;
     this.provenance = provenance;
     this.composer = StageComposer.of(deployment);
@@ -50,6 +51,18 @@ public final class ProfilePredictor implements ExecutionTimePredictor {
       throw new ConfigException(
           "predictor.profiles",
           "PP " + deployment.pp() + " needs send/recv profiles; the tables have none");
+    }
+  }
+
+  /** Profiles have no MoE operators: an MoE model is refused, naming the way out. */
+  public static void requireDense(ModelSpec model) {
+    if (model.isMoe()) {
+      throw new ConfigException(
+          "predictor.profiles",
+          model.name()
+              + " is a mixture-of-experts model: operator profiles have no MoE operators"
+              + " (router, grouped expert GEMMs, all-to-all); use predictor.type roofline, or"
+              + " leave predictor.profiles unset so that MoE models go through the roofline");
     }
   }
 
