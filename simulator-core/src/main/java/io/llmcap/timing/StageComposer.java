@@ -10,6 +10,12 @@ import io.llmcap.catalog.Deployment;
  * under TP, the send/recv only on non-last stages, the post-attention norm only for models that
  * have one ({@link Operator.Condition}). A predictor supplies only the cost of each operator
  * ({@link BatchCosts}).
+ *
+ * <p>Sliding-window layers ({@code ModelSpec.slidingWindow()}) attend to at most {@code window}
+ * keys per query: their attention is costed on a second {@link BatchCosts} told each request
+ * through {@link BatchCosts#prefillWindowed} and {@link BatchCosts#decodeWindowed}, and an
+ * attention operator's time per layer is the layer-weighted mean of the full and the windowed
+ * costs. Every other operator is the same on both kinds of layer.
  */
 public final class StageComposer {
   private static final Operator[] STAGE_OPS = stageOps();
@@ -18,21 +24,56 @@ public final class StageComposer {
   private final int pp;
   private final boolean tensorParallel;
   private final boolean postAttnNorm;
+  private final int slidingLayers;
+  private final int window;
 
   public StageComposer(int layers, int pp, boolean tensorParallel, boolean postAttnNorm) {
+    this(layers, pp, tensorParallel, postAttnNorm, 0, 0);
+  }
+
+  /**
+   * @param slidingLayers layers of a stage that attend over the last {@code window} tokens only
+   */
+  public StageComposer(
+      int layers,
+      int pp,
+      boolean tensorParallel,
+      boolean postAttnNorm,
+      int slidingLayers,
+      int window) {
+    if (slidingLayers < 0 || slidingLayers > layers || (slidingLayers > 0 && window <= 0)) {
+      throw new IllegalArgumentException(
+          slidingLayers + " sliding layers of " + layers + " with window " + window);
+    }
     this.layers = layers;
     this.pp = pp;
     this.tensorParallel = tensorParallel;
     this.postAttnNorm = postAttnNorm;
+    this.slidingLayers = slidingLayers;
+    this.window = window;
   }
 
-  /** The composition of a deployment's stages: its layers per stage, PP, TP and model. */
+  /**
+   * The composition of a deployment's stages: its layers per stage (and how many of them slide),
+   * PP, TP and model.
+   */
   public static StageComposer of(Deployment deployment) {
+    int sliding = deployment.slidingLayersPerStage();
     return new StageComposer(
         deployment.layersPerStage(),
         deployment.pp(),
         deployment.tp() > 1,
-        deployment.model().postAttnNorm());
+        deployment.model().postAttnNorm(),
+        sliding,
+        sliding == 0 ? 0 : deployment.model().slidingWindow().window());
+  }
+
+  /**
+   * True when some layers attend over a window: pass a second {@link BatchCosts} to {@link
+   * #compose(BatchView, int, BatchCosts, BatchCosts)}.
+   */
+  public boolean windowed() {
+    return slidingLayers > 0;
   }
 
   private static Operator[] stageOps() {
@@ -58,10 +99,47 @@ public final class StageComposer {
      * attention of a phase only when the batch has requests of that phase.
      */
     double ms(Operator op, int totalTokens);
+
+    /**
+     * On sliding-window layers: a prefill chunk of {@code chunk} queries after {@code processed}
+     * tokens whose every query attends to its last {@code window} tokens. By default as causal
+     * chunks ({@link #prefill}) over the same query-key pairs: the queries still inside the first
+     * window as they are, then pieces of at most {@code window} queries, each after {@code window −
+     * (q + 1) / 2} tokens (q (window − (q + 1) / 2) + q (q + 1) / 2 = q · window pairs).
+     */
+    default void prefillWindowed(int chunk, int processed, int window) {
+      int inside = Math.max(0, Math.min(chunk, window - processed));
+      if (inside > 0) {
+        prefill(inside, processed);
+      }
+      int rest = chunk - inside;
+      while (rest > 0) {
+        int q = Math.min(rest, window);
+        prefill(q, window - (q + 1) / 2);
+        rest -= q;
+      }
+    }
+
+    /** On sliding-window layers: a decode that attends to at most {@code window} tokens. */
+    default void decodeWindowed(int processed, int window) {
+      decode(Math.min(processed, window - 1));
+    }
   }
 
-  /** The time of {@code batch} on pipeline stage {@code stage} (0-based) under {@code costs}. */
+  /**
+   * The time of {@code batch} on pipeline stage {@code stage} (0-based) under {@code costs}; a
+   * model with sliding-window layers is costed as if they attended to the whole context.
+   */
   public ExecutionTime compose(BatchView batch, int stage, BatchCosts costs) {
+    return compose(batch, stage, costs, null);
+  }
+
+  /**
+   * The time of {@code batch} on stage {@code stage}: {@code costs} for full-attention layers and
+   * every non-attention operator, {@code windowed} (a fresh {@link BatchCosts} of the same
+   * predictor, or null when {@link #windowed} is false) for the attention of sliding-window layers.
+   */
+  public ExecutionTime compose(BatchView batch, int stage, BatchCosts costs, BatchCosts windowed) {
     if (stage < 0 || stage >= pp) {
       throw new IllegalArgumentException("stage " + stage + " outside 0.." + (pp - 1));
     }
@@ -79,9 +157,32 @@ public final class StageComposer {
     }
     int total = batch.totalTokens();
     double[] ms = new double[Operator.COUNT];
+    if (windowed == null || slidingLayers == 0) {
+      for (Operator op : STAGE_OPS) {
+        if (runs(op, stage, prefills, decodes)) {
+          ms[op.ordinal()] = costs.ms(op, total);
+        }
+      }
+      return new ExecutionTime(layers, ms);
+    }
+    for (int i = 0; i < n; i++) {
+      if (batch.isPrefill(i) || batch.isVerify(i)) {
+        windowed.prefillWindowed(batch.numTokens(i), batch.processedBefore(i), window);
+      } else {
+        windowed.decodeWindowed(batch.processedBefore(i), window);
+      }
+    }
+    int full = layers - slidingLayers;
     for (Operator op : STAGE_OPS) {
       if (runs(op, stage, prefills, decodes)) {
-        ms[op.ordinal()] = costs.ms(op, total);
+        boolean attention = op.phase() != Operator.Phase.TOKENS;
+        if (!attention) {
+          ms[op.ordinal()] = costs.ms(op, total);
+        } else {
+          // per layer: the layer-weighted mean of full and windowed attention
+          double slide = slidingLayers * windowed.ms(op, total);
+          ms[op.ordinal()] = (full == 0 ? slide : full * costs.ms(op, total) + slide) / layers;
+        }
       }
     }
     return new ExecutionTime(layers, ms);

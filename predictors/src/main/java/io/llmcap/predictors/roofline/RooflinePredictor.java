@@ -32,7 +32,7 @@ public final class RooflinePredictor implements ExecutionTimePredictor {
 
   @Override
   public ExecutionTime predict(BatchView batch, int stage) {
-    return composer.compose(batch, stage, new Costs());
+    return composer.compose(batch, stage, new Costs(), composer.windowed() ? new Costs() : null);
   }
 
   /** One batch's prefill work and KV reads, and the ops' roofline times. */
