@@ -142,4 +142,72 @@ class StageComposerTest {
     }
     assertThrows(IllegalArgumentException.class, () -> c.compose(b, 3, new Recorder()));
   }
+
+  /** A recorder whose attention costs {@code scale} times its ordinal + 1. */
+  static final class Scaled extends Recorder {
+    final double scale;
+
+    Scaled(double scale) {
+      this.scale = scale;
+    }
+
+    @Override
+    public double ms(Operator op, int totalTokens) {
+      return op.phase() == Operator.Phase.TOKENS
+          ? super.ms(op, totalTokens)
+          : scale * super.ms(op, totalTokens);
+    }
+  }
+
+  @Test
+  void slidingLayersAttendOverTheWindowOnly() {
+    // 4 layers, 2 of them with a 128-token window (gpt-oss alternates)
+    StageComposer c = new StageComposer(4, 1, false, false, 2, 128);
+    Batch b =
+        new Batch(
+            new int[] {300, 1, 1, 50},
+            new int[] {0, 1000, 20, 100},
+            new boolean[] {true, false, false, true});
+    Recorder full = new Recorder();
+    Recorder windowed = new Scaled(0.5);
+    ExecutionTime t = c.compose(b, 0, full, windowed);
+    assertEquals(
+        List.of("prefill 300@0", "decode @1000", "decode @20", "prefill 50@100"), full.requests);
+    // the 300-token prompt: its first 128 queries see every earlier token; the other 172 each
+    // see 128 keys, as causal pieces of 128 after 128 − 64 = 64 and of 44 after 128 − 22 = 106
+    // (pairs: 128 · 64 + 128 · 129 / 2 = 128 · 128; 44 · 106 + 44 · 45 / 2 = 44 · 128).
+    // Decodes attend over min(processed + 1, 128) tokens. The last chunk: 28 queries inside the
+    // window, then 22 after 128 − 11 = 117.
+    assertEquals(
+        List.of(
+            "prefill 128@0",
+            "prefill 128@64",
+            "prefill 44@106",
+            "decode @127",
+            "decode @20",
+            "prefill 28@100",
+            "prefill 22@117"),
+        windowed.requests);
+    // attention per layer: the mean of 2 full and 2 windowed layers (windowed costs half here)
+    double prefill = Operator.ATTN_PREFILL.ordinal() + 1;
+    assertEquals((2 * prefill + 2 * 0.5 * prefill) / 4, t.ms(Operator.ATTN_PREFILL));
+    double decode = Operator.ATTN_DECODE.ordinal() + 1;
+    assertEquals((2 * decode + 2 * 0.5 * decode) / 4, t.ms(Operator.ATTN_DECODE));
+    // token-level ops come from the full costs alone
+    assertEquals(Operator.MLP_UP_PROJ.ordinal() + 1, t.ms(Operator.MLP_UP_PROJ));
+    assertEquals(EnumSet.of(Operator.ATTN_PREFILL, Operator.ATTN_DECODE), windowed.asked);
+  }
+
+  @Test
+  void everyLayerSlidingUsesOnlyTheWindowedCosts() {
+    StageComposer c = new StageComposer(2, 1, false, false, 2, 4096);
+    Recorder full = new Recorder();
+    Recorder windowed = new Scaled(0.25);
+    ExecutionTime t =
+        c.compose(
+            new Batch(new int[] {1}, new int[] {9000}, new boolean[] {false}), 0, full, windowed);
+    assertEquals(List.of("decode @4095"), windowed.requests);
+    assertEquals(0.25 * (Operator.ATTN_DECODE.ordinal() + 1), t.ms(Operator.ATTN_DECODE));
+    assertEquals(false, full.asked.contains(Operator.ATTN_DECODE));
+  }
 }
