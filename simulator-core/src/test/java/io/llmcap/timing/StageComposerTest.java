@@ -43,7 +43,7 @@ class StageComposerTest {
   }
 
   /** Records what the composer tells it; every op costs its ordinal + 1 ms. */
-  static final class Recorder implements StageComposer.BatchCosts {
+  static class Recorder implements StageComposer.BatchCosts {
     final List<String> requests = new ArrayList<>();
     final Set<Operator> asked = EnumSet.noneOf(Operator.class);
     int total = -1;

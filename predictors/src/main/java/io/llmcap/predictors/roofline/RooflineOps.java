@@ -201,10 +201,13 @@ public final class RooflineOps {
     this.sendRecvFixedMs = sr.latencyUs() * 1e-3;
   }
 
-  /** True when the SKU has tensor cores for the weights' format (W8A8 fp8 on Hopper and later). */
+  /**
+   * True when the SKU multiplies the weights' format natively (W8A8 fp8 on Hopper and later, fp4 on
+   * Blackwell); false for weight-only formats (int4 computes in 16 bits after dequantising).
+   */
   private static boolean nativeCompute(DeviceSku sku, Precision weights) {
     return switch (weights.compute()) {
-      case FP16 -> true;
+      case FP16 -> weights.sixteenBit();
       case FP8 -> sku.fp8Tflops() > 0;
       case FP4 -> sku.fp4Tflops() > 0;
     };
