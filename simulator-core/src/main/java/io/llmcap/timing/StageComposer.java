@@ -131,7 +131,29 @@ public final class StageComposer {
    * model with sliding-window layers is costed as if they attended to the whole context.
    */
   public ExecutionTime compose(BatchView batch, int stage, BatchCosts costs) {
-    return compose(batch, stage, costs, null);
+    if (stage < 0 || stage >= pp) {
+      throw new IllegalArgumentException("stage " + stage + " outside 0.." + (pp - 1));
+    }
+    int n = batch.size();
+    int prefills = 0;
+    int decodes = 0;
+    for (int i = 0; i < n; i++) {
+      if (batch.isPrefill(i) || batch.isVerify(i)) {
+        costs.prefill(batch.numTokens(i), batch.processedBefore(i));
+        prefills++;
+      } else {
+        costs.decode(batch.processedBefore(i));
+        decodes++;
+      }
+    }
+    int total = batch.totalTokens();
+    double[] ms = new double[Operator.COUNT];
+    for (Operator op : STAGE_OPS) {
+      if (runs(op, stage, prefills, decodes)) {
+        ms[op.ordinal()] = costs.ms(op, total);
+      }
+    }
+    return new ExecutionTime(layers, ms);
   }
 
   /**
@@ -157,14 +179,6 @@ public final class StageComposer {
     }
     int total = batch.totalTokens();
     double[] ms = new double[Operator.COUNT];
-    if (windowed == null || slidingLayers == 0) {
-      for (Operator op : STAGE_OPS) {
-        if (runs(op, stage, prefills, decodes)) {
-          ms[op.ordinal()] = costs.ms(op, total);
-        }
-      }
-      return new ExecutionTime(layers, ms);
-    }
     for (int i = 0; i < n; i++) {
       if (batch.isPrefill(i) || batch.isVerify(i)) {
         windowed.prefillWindowed(batch.numTokens(i), batch.processedBefore(i), window);

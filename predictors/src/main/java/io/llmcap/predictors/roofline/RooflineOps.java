@@ -56,6 +56,9 @@ public final class RooflineOps {
 
   private final Gemm attnPreProj;
   private final Gemm attnPostProj;
+  // MLA's further projections (null for other models): q_b, kv_a, kv_b before attention; o after.
+  private final Gemm[] attnPreProjMore;
+  private final Gemm[] attnPostProjMore;
   private final Gemm mlpUpProj;
   private final Gemm mlpDownProj;
 
@@ -151,6 +154,8 @@ public final class RooflineOps {
       this.decodeUnitsPerRequest = model.kvHeadsPerRank(tp);
       this.attnPreProj = shape.of(e, d * (qw + 2 * kvw));
       this.attnPostProj = shape.of(d * qw, e);
+      this.attnPreProjMore = null;
+      this.attnPostProjMore = null;
       this.ropeMsPerToken = 2 * BYTES * d * (qw + kvw) * byteMs / w.ropeEff();
       this.prefillMsPerWork = ModelFlops.attentionPerTokenPair(qw, d) * attnFlopMs;
       this.prefillQoMsPerToken = 2 * BYTES * d * qw * gemmByteMs;
@@ -165,14 +170,16 @@ public final class RooflineOps {
       double v = mla.vHeadDim();
       double qIn = mla.qLoraRank() > 0 ? mla.qLoraRank() : e;
       this.decodeUnitsPerRequest = model.qHeadsPerRank(tp);
-      Gemm qa = mla.qLoraRank() > 0 ? shape.of(e, mla.qLoraRank()) : null;
-      this.attnPreProj =
-          Gemm.sum(
-              qa,
-              shape.of(qIn, qw * qk),
-              shape.of(e, lora + rope),
-              shape.of(lora, qw * mla.qkNopeHeadDim()));
-      this.attnPostProj = Gemm.sum(shape.of(lora, qw * v), shape.of(qw * v, e));
+      // q_a (absent without a query bottleneck: q_b then reads the hidden state)
+      this.attnPreProj = mla.qLoraRank() > 0 ? shape.of(e, mla.qLoraRank()) : shape.of(0, 0);
+      this.attnPreProjMore =
+          new Gemm[] {
+            shape.of(qIn, qw * qk),
+            shape.of(e, lora + rope),
+            shape.of(lora, qw * mla.qkNopeHeadDim())
+          };
+      this.attnPostProj = shape.of(lora, qw * v);
+      this.attnPostProjMore = new Gemm[] {shape.of(qw * v, e)};
       this.ropeMsPerToken = 2 * BYTES * rope * (qw + 1) * byteMs / w.ropeEff();
       // Prefill: multi-head attention with qk-wide keys and v-wide values per head.
       this.prefillMsPerWork = 2 * qw * (qk + v) * attnFlopMs;
@@ -233,11 +240,13 @@ public final class RooflineOps {
   }
 
   public double attnPreProjMs(double tokens) {
-    return attnPreProj.ms(tokens);
+    double ms = attnPreProj.ms(tokens);
+    return attnPreProjMore == null ? ms : ms + Gemm.ms(attnPreProjMore, tokens);
   }
 
   public double attnPostProjMs(double tokens) {
-    return attnPostProj.ms(tokens);
+    double ms = attnPostProj.ms(tokens);
+    return attnPostProjMore == null ? ms : ms + Gemm.ms(attnPostProjMore, tokens);
   }
 
   public double mlpUpProjMs(double tokens) {
@@ -360,57 +369,47 @@ public final class RooflineOps {
   }
 
   /**
-   * One [T × k] · [k × n] GEMM (or several summed, {@link #sum}) as millisecond coefficients.
-   * Compute time is FLOPs / (peak · eff) with eff = effMax · T / (T + halfTokens), i.e. 2kn · (T +
-   * halfTokens) / (peak · effMax): linear in T, with no division by T. Memory time streams the
-   * weights once (in their format's bytes) plus the 16-bit activations.
+   * One [T × k] · [k × n] GEMM as millisecond coefficients. Compute time is FLOPs / (peak · eff)
+   * with eff = effMax · T / (T + halfTokens), i.e. 2kn · (T + halfTokens) / (peak · effMax): linear
+   * in T, with no division by T. Memory time streams the weights once (in their format's bytes)
+   * plus the 16-bit activations.
    */
   private record Gemm(
       double computeMsPerToken,
       double computeFixedMs,
       double weightMs,
       double activationMsPerToken,
-      double launchMs,
-      Gemm next) {
+      double launchMs) {
 
     /** The deployment's GEMM coefficients: FLOP and byte times and weight bytes per element. */
     record Shape(double flopMs, double weightBytes, double byteMs, RooflineParams.Gemm g) {
       Gemm of(double k, double n) {
+        if (k * n == 0) {
+          return new Gemm(0, 0, 0, 0, 0);
+        }
         double flopsPerToken = ModelFlops.gemmPerToken(k, n);
         return new Gemm(
             flopsPerToken * flopMs,
             flopsPerToken * g.halfTokens() * flopMs,
             weightBytes * k * n * byteMs,
             BYTES * (k + n) * byteMs,
-            g.launchMs(),
-            null);
+            g.launchMs());
       }
     }
 
-    /** The GEMMs run one after another (null entries skipped). */
-    static Gemm sum(Gemm... gemms) {
-      Gemm chain = null;
-      for (int i = gemms.length - 1; i >= 0; i--) {
-        Gemm x = gemms[i];
-        if (x != null) {
-          chain =
-              new Gemm(
-                  x.computeMsPerToken,
-                  x.computeFixedMs,
-                  x.weightMs,
-                  x.activationMsPerToken,
-                  x.launchMs,
-                  chain);
-        }
+    /** GEMMs run one after another. */
+    static double ms(Gemm[] gemms, double tokens) {
+      double ms = 0;
+      for (Gemm x : gemms) {
+        ms += x.ms(tokens);
       }
-      return chain;
+      return ms;
     }
 
     double ms(double tokens) {
       double compute = tokens * computeMsPerToken + computeFixedMs;
       double memory = weightMs + tokens * activationMsPerToken;
-      double ms = Math.max(compute, memory) + launchMs;
-      return next == null ? ms : ms + next.ms(tokens);
+      return Math.max(compute, memory) + launchMs;
     }
   }
 }

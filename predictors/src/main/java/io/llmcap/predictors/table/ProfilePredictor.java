@@ -57,7 +57,10 @@ public final class ProfilePredictor implements ExecutionTimePredictor {
   public ExecutionTime predict(BatchView batch, int stage) {
     Keys keys = new Keys();
     Keys windowed = composer.windowed() ? new Keys() : null;
-    ExecutionTime time = composer.compose(batch, stage, keys, windowed);
+    ExecutionTime time =
+        windowed == null
+            ? composer.compose(batch, stage, keys)
+            : composer.compose(batch, stage, keys, windowed);
     long beyond = keys.beyond + (windowed == null ? 0 : windowed.beyond);
     beyond += tables.tokensBeyond(keys.rounded) ? 1 : 0;
     beyond += tables.kvSaveBeyond(keys.total) ? 1 : 0;
