@@ -73,6 +73,42 @@ public record Deployment(
     return layerParamsPerDevice() + model.embeddingParams() / tp;
   }
 
+  /**
+   * Sliding-window layers among this device's {@link #layersPerStage}: the model's share of them,
+   * rounded (gpt-oss alternates sliding and full layers, so every stage of an even split gets
+   * half).
+   */
+  public int slidingLayersPerStage() {
+    SlidingWindow w = model.slidingWindow();
+    if (w == null || w.layers() <= 0) {
+      return 0;
+    }
+    return (int) Math.round((double) layersPerStage() * w.layers() / model.numLayers());
+  }
+
+  /**
+   * KV-cache bytes of one token on one layer of one device, in the deployment's KV-cache format
+   * (fp8: one byte per element; its per-tensor scales are negligible).
+   */
+  public long kvBytesPerTokenPerLayer() {
+    return (long) (model.kvElementsPerTokenPerLayer(tp) * kvCache.bytesPerElement());
+  }
+
+  /** KV-cache bytes of one token on one device for {@code layers} layers. */
+  public long kvBytesPerToken(int layers) {
+    return kvBytesPerTokenPerLayer() * layers;
+  }
+
+  /**
+   * Bytes of {@code elements} weight elements stored in the deployment's weight format, block
+   * scales included. Embeddings, the output head and norms stay 16-bit in quantised checkpoints
+   * (their quantisation configs leave {@code lm_head} and {@code embed_tokens} out): count those at
+   * 2 bytes.
+   */
+  public double weightBytes(double elements) {
+    return elements * weights.bytesPerElement();
+  }
+
   /** True when one replica needs more devices than one node holds. */
   public boolean multiNode() {
     return devicesPerReplica() > node.devicesPerNode();

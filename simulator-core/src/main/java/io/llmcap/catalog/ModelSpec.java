@@ -220,8 +220,21 @@ public record ModelSpec(
     return (tiedEmbeddings ? 1L : 2L) * vocabSize * embeddingDim;
   }
 
-  /** KV-cache bytes one token occupies on one device for {@code layers} layers (fp16 K and V). */
+  /**
+   * KV-cache elements one token occupies on one layer of one tensor-parallel rank: K and V of the
+   * rank's KV heads, or under multi-head latent attention the latent and the rotary key, which
+   * every rank keeps whole (MLA has one shared latent, not heads to shard: the reason vLLM offers
+   * attention data parallelism for it).
+   */
+  public long kvElementsPerTokenPerLayer(int tp) {
+    return mla != null ? mla.cachedElementsPerToken() : 2L * headDim() * kvHeadsPerRank(tp);
+  }
+
+  /**
+   * KV-cache bytes one token occupies on one device for {@code layers} layers with a 16-bit cache;
+   * {@link Deployment#kvBytesPerToken} counts the deployment's KV-cache format.
+   */
   public long kvBytesPerToken(int tp, int layers) {
-    return 2L * 2L * headDim() * kvHeadsPerRank(tp) * layers;
+    return 2L * kvElementsPerTokenPerLayer(tp) * layers;
   }
 }

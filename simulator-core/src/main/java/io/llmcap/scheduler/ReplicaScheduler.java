@@ -1,6 +1,7 @@
 package io.llmcap.scheduler;
 
 import io.llmcap.config.SimulationConfig.SchedulerConfig;
+import io.llmcap.kv.KvLayout;
 import io.llmcap.kv.KvManager;
 import io.llmcap.request.Batch;
 import io.llmcap.request.Request;
@@ -56,6 +57,9 @@ public abstract class ReplicaScheduler {
   protected final int blockSize;
   protected final int maxBlocksPerSequence;
 
+  /** How blocks map to a request's tokens ({@link KvLayout#blocksFor}). */
+  protected final KvLayout layout;
+
   /** Largest batch memory allows for worst-case reservations, capped by batch_size_cap. */
   protected final int maxBatchSize;
 
@@ -75,6 +79,7 @@ public abstract class ReplicaScheduler {
     this.blockSize = ctx.memory().blockSize();
     this.kv = ctx.kvManagers().create(ctx.memory().numBlocks(), blockSize);
     this.maxBlocksPerSequence = ctx.memory().maxBlocksPerSequence();
+    this.layout = ctx.memory().layout();
     this.maxBatchSize = Math.min(ctx.memory().requestSlots(), config.batchSizeCap());
     this.maxMicroBatchSize = Math.max(1, config.batchSizeCap() / numStages);
     this.batchIds = ctx.batchIds();
@@ -160,7 +165,8 @@ public abstract class ReplicaScheduler {
     for (int i = 0; i < batch.size(); i++) {
       Request r = batch.request(i);
       if (batch.isVerify(i) && !r.completed() && r.kvBlocks().holds()) {
-        int surplus = r.kvBlocks().size() - (r.processed() - 1 + blockSize - 1) / blockSize;
+        int kept = r.processed() - 1;
+        int surplus = r.kvBlocks().size() - layout.blocksFor(kept, kept);
         if (surplus > 0) {
           kv.release(r.kvBlocks(), surplus);
         }

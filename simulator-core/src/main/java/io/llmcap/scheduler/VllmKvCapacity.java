@@ -2,6 +2,7 @@ package io.llmcap.scheduler;
 
 import io.llmcap.catalog.Deployment;
 import io.llmcap.catalog.ModelSpec;
+import io.llmcap.kv.KvLayout;
 
 /**
  * The number of KV blocks a vLLM 0.15.1 (V1 engine) server allocates per GPU, derived the way its
@@ -12,8 +13,13 @@ import io.llmcap.catalog.ModelSpec;
  * <pre>
  *   requested = ceil(total × gpu_memory_utilization)          total as cudaMemGetInfo reports it
  *   kv bytes  = requested − weights − torch peak of a profiling forward − non-torch increase
- *   blocks    = floor(kv bytes / (2 × block × kv heads per rank × head dim × 2 B × layers))
+ *   blocks    = floor(kv bytes / (block × KV bytes per token and layer × layers per group))
  * </pre>
+ *
+ * <p>Weights and KV take the deployment's formats ({@link Deployment#weightBytes}, {@link
+ * Deployment#kvBytesPerTokenPerLayer}: fp8 halves both, MLA caches one latent per token). A model
+ * with sliding-window layers has several KV-cache groups ({@link KvLayout}); a block then holds the
+ * tokens of one group's layers, as vLLM's hybrid allocator sizes its pages.
  *
  * <p>The profiling forward runs {@code max_num_batched_tokens} tokens split over {@code
  * max_num_seqs} requests, skips the attention kernel, then samples {@code max_num_seqs} rows. CUDA
@@ -62,19 +68,30 @@ public final class VllmKvCapacity {
             - activationPeakBytes(d, maxNumBatchedTokens)
             - samplerBytes(d.model(), maxNumSeqs)
             - (d.tp() > 1 ? NON_TORCH_GIB_TP : NON_TORCH_GIB_TP1) * GIB;
-    long perBlock = (long) blockSize * d.model().kvBytesPerToken(d.tp(), d.layersPerStage());
+    long perBlock =
+        (long) blockSize * d.kvBytesPerTokenPerLayer() * layout(d, blockSize).layersPerGroup();
     return (int) Math.max(0, Math.floor(kv / perBlock) - 1);
   }
 
   /**
-   * 16-bit weights on one GPU: the layers of its stage plus the vocabulary-parallel embedding and
-   * output head (untied in the Llama family), sharded over the tensor-parallel ranks.
+   * The KV-cache groups of a stage's layers (vLLM's hybrid allocator): one group of all layers
+   * unless the model has sliding-window layers.
+   */
+  public static KvLayout layout(Deployment d, int blockSize) {
+    int sliding = d.slidingLayersPerStage();
+    int window = sliding == 0 ? 0 : d.model().slidingWindow().window();
+    return KvLayout.of(blockSize, d.layersPerStage() - sliding, sliding, window);
+  }
+
+  /**
+   * Weights on one GPU: the layers of its stage in the deployment's weight format plus the
+   * vocabulary-parallel embedding and output head (one matrix when tied) in 16 bits, which
+   * quantised checkpoints leave unquantised; all sharded over the tensor-parallel ranks.
    */
   static double weightBytes(Deployment d) {
-    ModelSpec m = d.model();
     double layers = (double) d.layerParamsPerDevice();
-    double vocab = 2.0 * m.vocabSize() * m.embeddingDim() / d.tp();
-    return d.weights().bytesPerElement() * (layers + vocab);
+    double vocab = (double) d.model().embeddingParams() / d.tp();
+    return d.weightBytes(layers) + 2 * vocab;
   }
 
   /**

@@ -3,6 +3,7 @@ package io.llmcap.scheduler;
 import io.llmcap.catalog.Deployment;
 import io.llmcap.config.SimulationConfig.SchedulerConfig;
 import io.llmcap.kv.BlockHashes;
+import io.llmcap.kv.KvLayout;
 import io.llmcap.kv.KvManagerFactory;
 import io.llmcap.kv.PrefixCachingBlockManager;
 import io.llmcap.kv.PromptContent;
@@ -51,7 +52,7 @@ final class VllmV1Scheduler extends ReplicaScheduler {
       new SchedulerRules() {
         @Override
         public int minKvBlocks(SchedulerConfig s, MemoryPlan plan, int maxTokens) {
-          return (maxTokens + plan.blockSize() - 1) / plan.blockSize();
+          return plan.layout().peakBlocks(maxTokens, s.chunkSize());
         }
 
         @Override
@@ -70,6 +71,9 @@ final class VllmV1Scheduler extends ReplicaScheduler {
           MemoryPlan llmcap =
               MemoryPlanner.plan(d, memoryMargin, maxTokens, blockSize, null, draft);
           int blocks;
+          // Sliding-window layers keep their own KV-cache groups; a draft model's cache is
+          // planned by llmcap's planner in blocks of every layer.
+          KvLayout layout = draft == null ? VllmKvCapacity.layout(d, blockSize) : llmcap.layout();
           if (s.numBlocks() != null) {
             blocks = s.numBlocks();
           } else if (draft != null) {
@@ -89,7 +93,8 @@ final class VllmV1Scheduler extends ReplicaScheduler {
               s.batchSizeCap(),
               blockSize,
               llmcap.maxBlocksPerSequence(),
-              blocks);
+              blocks,
+              layout);
         }
 
         /**
@@ -125,7 +130,12 @@ final class VllmV1Scheduler extends ReplicaScheduler {
 
   VllmV1Scheduler(SchedulerContext ctx) {
     super(ctx);
-    this.cache = config.prefixCaching() && kv instanceof PrefixCachingBlockManager p ? p : null;
+    // Prefix caching of hybrid (sliding-window) KV groups is not modelled: such models recompute
+    // their prompts.
+    this.cache =
+        config.prefixCaching() && kv instanceof PrefixCachingBlockManager p && !layout.windowed()
+            ? p
+            : null;
   }
 
   @Override
@@ -146,7 +156,7 @@ final class VllmV1Scheduler extends ReplicaScheduler {
         continue;
       }
       int n = Math.min(stepTokens(r), budget);
-      int need = blocksFor(r.processed() + n) - r.kvBlocks().size();
+      int need = layout.blocksFor(r.processed(), r.processed() + n) - r.kvBlocks().size();
       boolean fits = true;
       while (need > kv.free()) {
         Request victim = lastPreemptible();
@@ -160,6 +170,10 @@ final class VllmV1Scheduler extends ReplicaScheduler {
       }
       if (!fits) {
         break;
+      }
+      if (need < 0) {
+        // sliding-window blocks the window has left behind
+        kv.release(r.kvBlocks(), -need);
       }
       kv.allocate(r.kvBlocks(), Math.max(0, need));
       cacheFullBlocks(r, r.processed() + n);
@@ -196,7 +210,7 @@ final class VllmV1Scheduler extends ReplicaScheduler {
           h == null ? 0 : Math.min(cache.cachedPrefix(h), (r.prefillTokens() - 1) / blockSize);
       int cached = hit * blockSize;
       int n = Math.min(r.prefillTokens() - cached, budget);
-      int newBlocks = blocksFor(cached + n) - hit;
+      int newBlocks = layout.blocksFor(cached, cached + n) - hit;
       if (h == null ? !kv.canAllocate(newBlocks) : !cache.canAllocate(h, hit, newBlocks)) {
         break;
       }
@@ -237,10 +251,6 @@ final class VllmV1Scheduler extends ReplicaScheduler {
   /** Tokens a running request wants this step: the rest of its prompt, or its decode step. */
   private static int stepTokens(Request r) {
     return r.prefillComplete() ? r.decodeStepTokens() : r.prefillTokens() - r.processed();
-  }
-
-  private int blocksFor(int tokens) {
-    return (tokens + blockSize - 1) / blockSize;
   }
 
   /** The most recently admitted running request that is not in flight on another stage. */

@@ -11,6 +11,12 @@ import io.llmcap.catalog.Deployment;
  * have one, the dense FFN on dense layers and the MoE ops on MoE layers, each timed as its share of
  * the stage's layers ({@link Operator.Condition}). A predictor supplies only the cost of each
  * operator ({@link BatchCosts}).
+ *
+ * <p>Sliding-window layers ({@code ModelSpec.slidingWindow()}) attend to at most {@code window}
+ * keys per query: their attention is costed on a second {@link BatchCosts} told each request
+ * through {@link BatchCosts#prefillWindowed} and {@link BatchCosts#decodeWindowed}, and an
+ * attention operator's time per layer is the layer-weighted mean of the full and the windowed
+ * costs. Every other operator is the same on both kinds of layer.
  */
 public final class StageComposer {
   private static final Operator[] STAGE_OPS = stageOps();
@@ -22,15 +28,18 @@ public final class StageComposer {
   private final boolean dataParallel;
   // MoE layers of each stage; null for a dense model (every layer has a dense FFN).
   private final int[] moeLayers;
+  private final int slidingLayers;
+  private final int window;
 
-  /** A dense model's stages. */
+  /** A dense model's stages with full attention. */
   public StageComposer(int layers, int pp, boolean tensorParallel, boolean postAttnNorm) {
-    this(layers, pp, tensorParallel, postAttnNorm, false, null);
+    this(layers, pp, tensorParallel, postAttnNorm, false, null, 0, 0);
   }
 
   /**
    * @param dataParallel attention data parallelism ({@code dp > 1})
    * @param moeLayers the MoE layers of each stage, or null for a dense model
+   * @param slidingLayers layers of a stage that attend over the last {@code window} tokens only
    */
   public StageComposer(
       int layers,
@@ -38,16 +47,27 @@ public final class StageComposer {
       boolean tensorParallel,
       boolean postAttnNorm,
       boolean dataParallel,
-      int[] moeLayers) {
+      int[] moeLayers,
+      int slidingLayers,
+      int window) {
+    if (slidingLayers < 0 || slidingLayers > layers || (slidingLayers > 0 && window <= 0)) {
+      throw new IllegalArgumentException(
+          slidingLayers + " sliding layers of " + layers + " with window " + window);
+    }
     this.layers = layers;
     this.pp = pp;
     this.tensorParallel = tensorParallel;
     this.postAttnNorm = postAttnNorm;
     this.dataParallel = dataParallel;
     this.moeLayers = moeLayers == null ? null : moeLayers.clone();
+    this.slidingLayers = slidingLayers;
+    this.window = window;
   }
 
-  /** The composition of a deployment's stages: its layers per stage, PP, TP, DP and model. */
+  /**
+   * The composition of a deployment's stages: its layers per stage (which of them are MoE, how many
+   * slide), PP, TP, DP and model.
+   */
   public static StageComposer of(Deployment deployment) {
     int[] moe = null;
     if (deployment.model().isMoe()) {
@@ -56,13 +76,24 @@ public final class StageComposer {
         moe[s] = deployment.moeLayers(s);
       }
     }
+    int sliding = deployment.slidingLayersPerStage();
     return new StageComposer(
         deployment.layersPerStage(),
         deployment.pp(),
         deployment.tp() > 1,
         deployment.model().postAttnNorm(),
         deployment.dp() > 1,
-        moe);
+        moe,
+        sliding,
+        sliding == 0 ? 0 : deployment.model().slidingWindow().window());
+  }
+
+  /**
+   * True when some layers attend over a window: pass a second {@link BatchCosts} to {@link
+   * #compose(BatchView, int, BatchCosts, BatchCosts)}.
+   */
+  public boolean windowed() {
+    return slidingLayers > 0;
   }
 
   private static Operator[] stageOps() {
@@ -88,22 +119,67 @@ public final class StageComposer {
      * attention of a phase only when the batch has requests of that phase.
      */
     double ms(Operator op, int totalTokens);
+
+    /**
+     * On sliding-window layers: a prefill chunk of {@code chunk} queries after {@code processed}
+     * tokens whose every query attends to its last {@code window} tokens. By default as causal
+     * chunks ({@link #prefill}) over the same query-key pairs: the queries still inside the first
+     * window as they are, then pieces of at most {@code window} queries, each after {@code window −
+     * (q + 1) / 2} tokens (q (window − (q + 1) / 2) + q (q + 1) / 2 = q · window pairs).
+     */
+    default void prefillWindowed(int chunk, int processed, int window) {
+      int inside = Math.max(0, Math.min(chunk, window - processed));
+      if (inside > 0) {
+        prefill(inside, processed);
+      }
+      int rest = chunk - inside;
+      while (rest > 0) {
+        int q = Math.min(rest, window);
+        prefill(q, window - (q + 1) / 2);
+        rest -= q;
+      }
+    }
+
+    /** On sliding-window layers: a decode that attends to at most {@code window} tokens. */
+    default void decodeWindowed(int processed, int window) {
+      decode(Math.min(processed, window - 1));
+    }
   }
 
-  /** The time of {@code batch} on pipeline stage {@code stage} (0-based) under {@code costs}. */
+  /**
+   * The time of {@code batch} on pipeline stage {@code stage} (0-based) under {@code costs}; a
+   * model with sliding-window layers is costed as if they attended to the whole context.
+   */
   public ExecutionTime compose(BatchView batch, int stage, BatchCosts costs) {
+    return compose(batch, stage, costs, null);
+  }
+
+  /**
+   * The time of {@code batch} on stage {@code stage}: {@code costs} for full-attention layers and
+   * every non-attention operator, {@code windowed} (a fresh {@link BatchCosts} of the same
+   * predictor, or null) for the attention of sliding-window layers.
+   */
+  public ExecutionTime compose(BatchView batch, int stage, BatchCosts costs, BatchCosts windowed) {
     if (stage < 0 || stage >= pp) {
       throw new IllegalArgumentException("stage " + stage + " outside 0.." + (pp - 1));
     }
+    boolean slides = windowed != null && slidingLayers > 0;
     int n = batch.size();
     int prefills = 0;
     int decodes = 0;
     for (int i = 0; i < n; i++) {
+      int processed = batch.processedBefore(i);
       if (batch.isPrefill(i) || batch.isVerify(i)) {
-        costs.prefill(batch.numTokens(i), batch.processedBefore(i));
+        costs.prefill(batch.numTokens(i), processed);
+        if (slides) {
+          windowed.prefillWindowed(batch.numTokens(i), processed, window);
+        }
         prefills++;
       } else {
-        costs.decode(batch.processedBefore(i));
+        costs.decode(processed);
+        if (slides) {
+          windowed.decodeWindowed(processed, window);
+        }
         decodes++;
       }
     }
@@ -111,10 +187,23 @@ public final class StageComposer {
     double[] ms = new double[Operator.COUNT];
     for (Operator op : STAGE_OPS) {
       if (runs(op, stage, prefills, decodes)) {
-        ms[op.ordinal()] = costs.ms(op, total) * layerShare(op, stage);
+        ms[op.ordinal()] =
+            slides && op.phase() != Operator.Phase.TOKENS
+                ? windowedMean(op, total, costs, windowed)
+                : costs.ms(op, total) * layerShare(op, stage);
       }
     }
     return new ExecutionTime(layers, ms);
+  }
+
+  /**
+   * An attention op's time per layer: the layer-weighted mean of full and windowed attention (the
+   * full cost is not asked when every layer slides).
+   */
+  private double windowedMean(Operator op, int total, BatchCosts costs, BatchCosts windowed) {
+    int full = layers - slidingLayers;
+    double slide = slidingLayers * windowed.ms(op, total);
+    return (full == 0 ? slide : full * costs.ms(op, total) + slide) / layers;
   }
 
   /**

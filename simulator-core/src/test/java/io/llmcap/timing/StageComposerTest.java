@@ -43,7 +43,7 @@ class StageComposerTest {
   }
 
   /** Records what the composer tells it; every op costs its ordinal + 1 ms. */
-  static final class Recorder implements StageComposer.BatchCosts {
+  static class Recorder implements StageComposer.BatchCosts {
     final List<String> requests = new ArrayList<>();
     final Set<Operator> asked = EnumSet.noneOf(Operator.class);
     int total = -1;
@@ -146,7 +146,7 @@ class StageComposerTest {
   @Test
   void moeOpsOnMoeLayersEachTimedAsItsShareOfTheStage() {
     // Two stages of 4 layers: stage 0 has 1 dense and 3 MoE layers, stage 1 only MoE layers.
-    StageComposer c = new StageComposer(4, 2, false, false, false, new int[] {3, 4});
+    StageComposer c = new StageComposer(4, 2, false, false, false, new int[] {3, 4}, 0, 0);
     Batch b = new Batch(new int[] {1}, new int[] {5}, new boolean[] {false});
     Recorder r0 = new Recorder();
     ExecutionTime t0 = c.compose(b, 0, r0);
@@ -166,12 +166,80 @@ class StageComposerTest {
 
   @Test
   void dispatchAndCombineOnlyUnderDataParallelism() {
-    StageComposer c = new StageComposer(2, 1, false, false, true, new int[] {2});
+    StageComposer c = new StageComposer(2, 1, false, false, true, new int[] {2}, 0, 0);
     Recorder r = new Recorder();
     ExecutionTime t =
         c.compose(new Batch(new int[] {1}, new int[] {5}, new boolean[] {false}), 0, r);
     assertEquals(true, r.asked.contains(Operator.MOE_ALL_TO_ALL));
     assertEquals(Operator.MOE_ALL_TO_ALL.ordinal() + 1, t.ms(Operator.MOE_ALL_TO_ALL));
     assertEquals(true, t.mlpLayerMs() >= t.ms(Operator.MOE_ALL_TO_ALL), "part of the MoE sublayer");
+  }
+
+  /** A recorder whose attention costs {@code scale} times its ordinal + 1. */
+  static final class Scaled extends Recorder {
+    final double scale;
+
+    Scaled(double scale) {
+      this.scale = scale;
+    }
+
+    @Override
+    public double ms(Operator op, int totalTokens) {
+      return op.phase() == Operator.Phase.TOKENS
+          ? super.ms(op, totalTokens)
+          : scale * super.ms(op, totalTokens);
+    }
+  }
+
+  @Test
+  void slidingLayersAttendOverTheWindowOnly() {
+    // 4 layers, 2 of them with a 128-token window (gpt-oss alternates)
+    StageComposer c = new StageComposer(4, 1, false, false, false, null, 2, 128);
+    Batch b =
+        new Batch(
+            new int[] {300, 1, 1, 50},
+            new int[] {0, 1000, 20, 100},
+            new boolean[] {true, false, false, true});
+    Recorder full = new Recorder();
+    Recorder windowed = new Scaled(0.5);
+    ExecutionTime t = c.compose(b, 0, full, windowed);
+    assertEquals(
+        List.of("prefill 300@0", "decode @1000", "decode @20", "prefill 50@100"), full.requests);
+    // the 300-token prompt: its first 128 queries see every earlier token; the other 172 each
+    // see 128 keys, as causal pieces of 128 after 128 − 64 = 64 and of 44 after 128 − 22 = 106
+    // (pairs: 128 · 64 + 128 · 129 / 2 = 128 · 128; 44 · 106 + 44 · 45 / 2 = 44 · 128).
+    // Decodes attend over min(processed + 1, 128) tokens. The last chunk: 28 queries inside the
+    // window, then 22 after 128 − 11 = 117.
+    assertEquals(
+        List.of(
+            "prefill 128@0",
+            "prefill 128@64",
+            "prefill 44@106",
+            "decode @127",
+            "decode @20",
+            "prefill 28@100",
+            "prefill 22@117"),
+        windowed.requests);
+    // attention per layer: the mean of 2 full and 2 windowed layers (windowed costs half here)
+    double prefill = Operator.ATTN_PREFILL.ordinal() + 1;
+    assertEquals((2 * prefill + 2 * 0.5 * prefill) / 4, t.ms(Operator.ATTN_PREFILL));
+    double decode = Operator.ATTN_DECODE.ordinal() + 1;
+    assertEquals((2 * decode + 2 * 0.5 * decode) / 4, t.ms(Operator.ATTN_DECODE));
+    // token-level ops come from the full costs alone
+    assertEquals(Operator.MLP_UP_PROJ.ordinal() + 1, t.ms(Operator.MLP_UP_PROJ));
+    assertEquals(EnumSet.of(Operator.ATTN_PREFILL, Operator.ATTN_DECODE), windowed.asked);
+  }
+
+  @Test
+  void everyLayerSlidingUsesOnlyTheWindowedCosts() {
+    StageComposer c = new StageComposer(2, 1, false, false, false, null, 2, 4096);
+    Recorder full = new Recorder();
+    Recorder windowed = new Scaled(0.25);
+    ExecutionTime t =
+        c.compose(
+            new Batch(new int[] {1}, new int[] {9000}, new boolean[] {false}), 0, full, windowed);
+    assertEquals(List.of("decode @4095"), windowed.requests);
+    assertEquals(0.25 * (Operator.ATTN_DECODE.ordinal() + 1), t.ms(Operator.ATTN_DECODE));
+    assertEquals(false, full.asked.contains(Operator.ATTN_DECODE));
   }
 }

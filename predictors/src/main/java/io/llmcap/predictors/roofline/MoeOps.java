@@ -56,7 +56,17 @@ final class MoeOps {
   private final double a2aMsPerToken;
   private final double a2aFixedMs;
 
-  MoeOps(Deployment deployment, RooflineParams params, double flopMs, double byteMs, double hbm) {
+  /**
+   * @param weights GEMMs of the experts' weights in the deployment's format
+   * @param sixteenBit GEMMs of 16-bit weights: the router, which quantised checkpoints keep in 16
+   *     bits
+   */
+  MoeOps(
+      Deployment deployment,
+      RooflineParams params,
+      RooflineOps.Gemm.Shape weights,
+      RooflineOps.Gemm.Shape sixteenBit,
+      double hbm) {
     ModelSpec model = deployment.model();
     MoeSpec moe = model.moe();
     int tp = deployment.tp();
@@ -68,16 +78,15 @@ final class MoeOps {
     this.untouched = 1.0 - (double) moe.topK() / moe.numExperts();
     this.sqrtTwoLnEp = Math.sqrt(2 * Math.log(ep) * (1 - 1.0 / ep));
 
-    RooflineParams.Gemm g = params.gemm();
     double e = model.embeddingDim();
     double gated = model.useGatedMlp() ? 2 : 1;
     double width = ep > 1 ? moe.expertHiddenDim() : (double) moe.expertHiddenDim() / share;
-    this.gate = RooflineOps.Gemm.of(e, moe.numExperts(), flopMs, byteMs, g);
-    this.expertUp = RooflineOps.Gemm.of(e, gated * width, flopMs, byteMs, g);
-    this.expertDown = RooflineOps.Gemm.of(width, e, flopMs, byteMs, g);
+    this.gate = sixteenBit.of(e, moe.numExperts());
+    this.expertUp = weights.of(e, gated * width);
+    this.expertDown = weights.of(width, e);
     double shared = (double) moe.sharedExperts() * moe.sharedExpertHiddenDim() / tp;
-    this.sharedUp = shared > 0 ? RooflineOps.Gemm.of(e, gated * shared, flopMs, byteMs, g) : null;
-    this.sharedDown = shared > 0 ? RooflineOps.Gemm.of(shared, e, flopMs, byteMs, g) : null;
+    this.sharedUp = shared > 0 ? weights.of(e, gated * shared) : null;
+    this.sharedDown = shared > 0 ? weights.of(shared, e) : null;
 
     RooflineParams.Elementwise w = params.elementwise();
     double elemMs = 1e3 / hbm / w.actEff();

@@ -2,8 +2,10 @@ package io.llmcap.predictors.roofline;
 
 import io.llmcap.catalog.Deployment;
 import io.llmcap.catalog.DeviceSku;
+import io.llmcap.catalog.MlaSpec;
 import io.llmcap.catalog.ModelSpec;
 import io.llmcap.catalog.NodeSku;
+import io.llmcap.catalog.Precision;
 import io.llmcap.timing.ModelFlops;
 import io.llmcap.timing.Operator;
 import java.util.Map;
@@ -11,19 +13,52 @@ import java.util.Map;
 /**
  * Roofline times of single operators of one deployment, in milliseconds per layer on one
  * tensor-parallel rank: each op takes the larger of its compute time and its memory time at an
- * achievable fraction of peak ({@link RooflineParams}), plus a launch overhead. Tensors are fp16.
- * Everything that depends only on the deployment is folded into coefficients here, so each op is a
- * handful of multiply-adds. {@link RooflinePredictor} composes batches from these ops, {@link
- * RooflineProfileWriter} tabulates them, and {@link #predictMs} evaluates them on profile rows.
+ * achievable fraction of peak ({@link RooflineParams}), plus a launch overhead. Everything that
+ * depends only on the deployment is folded into coefficients here, so each op is a handful of
+ * multiply-adds.
+ *
+ * <p>Precision: weight GEMMs stream {@code Deployment.weights()} bytes per weight element and run
+ * at the SKU's peak for that format ({@code DeviceSku.peakFlops(Precision)}); a format the SKU has
+ * no tensor cores for (int4, fp8 before Hopper, fp4 before Blackwell) is weight-only: dequantised
+ * to 16 bits in the kernel, at {@link #DEQUANT_EFF} of the 16-bit compute efficiency. The KV cache
+ * is read and written in {@code Deployment.kvCache()} bytes. Activations, attention math and
+ * collectives stay 16-bit.
+ *
+ * <p>Multi-head latent attention ({@code ModelSpec.mla()}): the projections are q_a, q_b, kv_a and
+ * the key half of kv_b before attention (the key half is what absorbed decode multiplies into the
+ * query), the value half of kv_b and o after it; prefill is attention over up-projected keys of
+ * {@code qk_nope + qk_rope} and values of {@code v_head} per head, plus the up-projection of the
+ * cached latent of earlier chunks; decode attends over the latent itself (absorbed weights): per
+ * head and cached token {@code kv_lora + qk_rope} multiply-adds for the score and {@code kv_lora}
+ * for the value, reading each request's latent once for all heads. {@link RooflinePredictor}
+ * composes batches from these ops, {@link RooflineProfileWriter} tabulates them, and {@link
+ * #predictMs} evaluates them on profile rows.
  */
 public final class RooflineOps {
-  static final double BYTES = 2; // fp16
+  static final double BYTES = 2; // fp16 activations
+
+  /**
+   * Compute efficiency of a weight-only GEMM relative to a 16-bit one: the kernel dequantises each
+   * weight tile to 16 bits in registers before the tensor-core multiply. Marlin (Frantar et al.,
+   * "MARLIN: Mixed-Precision Auto-Regressive Parallel Inference on Large Language Models", PPoPP
+   * 2025, arXiv 2408.11743, read 2026-03) stays close to the ideal 4× speed-up of int4 up to 16–32
+   * tokens (memory-bound, which the weight bytes already model) and loses it gradually by 64–128
+   * tokens, where the dequantisation competes with the tensor cores; Marlin-path GEMMs on Hopper
+   * are reported 10–20% slower than native fp8 ones (blackwell-gpu-wiki "Marlin and friends", read
+   * 2026-03). 0.85 is that midpoint, an assumption not fitted to a profile.
+   */
+  static final double DEQUANT_EFF = 0.85;
 
   private final RooflineParams params;
-  private final int kvHeadsPerRank;
+
+  /** Units of decode parallelism per request: KV heads per rank (GQA) or query heads (MLA). */
+  private final int decodeUnitsPerRequest;
 
   private final Gemm attnPreProj;
   private final Gemm attnPostProj;
+  // MLA's further projections (null for other models): q_b, kv_a, kv_b before attention; o after.
+  private final Gemm[] attnPreProjMore;
+  private final Gemm[] attnPostProjMore;
   private final Gemm mlpUpProj;
   private final Gemm mlpDownProj;
 
@@ -40,6 +75,8 @@ public final class RooflineOps {
   private final double prefillMsPerWork;
   private final double prefillKvMsPerToken;
   private final double prefillQoMsPerToken;
+  // MLA prefill: the up-projection (kv_b) of each cached token of earlier chunks.
+  private final double prefillUpProjMsPerContext;
   // Decode attention, per KV-cache token read at full decode efficiency, and its compute side.
   private final double decodeMemMsPerKv;
   private final double decodeComputeMsPerKv;
@@ -74,39 +111,85 @@ public final class RooflineOps {
     RooflineParams.Gemm g = params.gemm();
     double gemmFlopMs = 1e3 / (peak * g.effMax());
     double gemmByteMs = 1e3 / (hbm * g.memoryEff());
+    // The weight GEMMs' format: bytes streamed per weight and the tensor-core peak they run at.
+    Precision weights = deployment.weights();
+    double weightBytes = weights.bytesPerElement();
+    double weightFlopMs =
+        weights.sixteenBit()
+            ? gemmFlopMs
+            : 1e3
+                / (nativeCompute(deployment.sku(), weights)
+                    ? deployment.sku().peakFlops(weights) * g.effMax()
+                    : peak * g.effMax() * DEQUANT_EFF);
+    Gemm.Shape shape = new Gemm.Shape(weightFlopMs, weightBytes, gemmByteMs, g);
 
     double e = model.embeddingDim();
     double d = model.headDim();
     double qw = model.qHeadsPerRank(tp);
     double kvw = model.kvHeadsPerRank(tp);
-    this.kvHeadsPerRank = model.kvHeadsPerRank(tp);
     double fPerRank = (double) model.mlpHiddenDim() / tp;
+    MlaSpec mla = model.mla();
+    // KV bytes per token and layer in the cache's format (MLA: the latent, on every rank).
+    double kvBytes = deployment.kvBytesPerTokenPerLayer();
 
-    this.attnPreProj = Gemm.of(e, d * (qw + 2 * kvw), gemmFlopMs, gemmByteMs, g);
-    this.attnPostProj = Gemm.of(d * qw, e, gemmFlopMs, gemmByteMs, g);
     double upWidth = (model.useGatedMlp() ? 2 : 1) * fPerRank;
-    this.mlpUpProj = Gemm.of(e, upWidth, gemmFlopMs, gemmByteMs, g);
-    this.mlpDownProj = Gemm.of(fPerRank, e, gemmFlopMs, gemmByteMs, g);
+    this.mlpUpProj = shape.of(e, upWidth);
+    this.mlpDownProj = shape.of(fPerRank, e);
 
     // Accesses per element: the embedding gather, RoPE and norms read and write; add reads two
     // and writes one; the gated activation reads gate and up and writes one; the KV-cache save
-    // writes K and V.
+    // writes the token's cache entry.
     RooflineParams.Elementwise w = params.elementwise();
     double byteMs = 1e3 / hbm;
     this.embMsPerToken = 2 * BYTES * e * byteMs / w.normEff();
     this.normMsPerToken = 2 * BYTES * e * byteMs / w.normEff();
-    this.ropeMsPerToken = 2 * BYTES * d * (qw + kvw) * byteMs / w.ropeEff();
     this.actMsPerToken = (model.useGatedMlp() ? 3 : 2) * BYTES * fPerRank * byteMs / w.actEff();
     this.addMsPerToken = 3 * BYTES * e * byteMs / w.addEff();
-    this.kvSaveMsPerToken = 2 * BYTES * d * kvw * byteMs / params.attention().kvSaveEff();
+    this.kvSaveMsPerToken = kvBytes * byteMs / params.attention().kvSaveEff();
 
     RooflineParams.Attention a = params.attention();
     double attnFlopMs = 1e3 / (peak * a.prefillEff());
-    this.prefillMsPerWork = ModelFlops.attentionPerTokenPair(qw, d) * attnFlopMs;
-    this.prefillKvMsPerToken = 2 * BYTES * d * kvw * gemmByteMs;
-    this.prefillQoMsPerToken = 2 * BYTES * d * qw * gemmByteMs;
-    this.decodeMemMsPerKv = 2 * BYTES * d * kvw * byteMs / a.decodeEff();
-    this.decodeComputeMsPerKv = ModelFlops.attentionPerTokenPair(qw, d) * attnFlopMs;
+    this.prefillKvMsPerToken = kvBytes * gemmByteMs;
+    this.decodeMemMsPerKv = kvBytes * byteMs / a.decodeEff();
+    if (mla == null) {
+      this.decodeUnitsPerRequest = model.kvHeadsPerRank(tp);
+      this.attnPreProj = shape.of(e, d * (qw + 2 * kvw));
+      this.attnPostProj = shape.of(d * qw, e);
+      this.attnPreProjMore = null;
+      this.attnPostProjMore = null;
+      this.ropeMsPerToken = 2 * BYTES * d * (qw + kvw) * byteMs / w.ropeEff();
+      this.prefillMsPerWork = ModelFlops.attentionPerTokenPair(qw, d) * attnFlopMs;
+      this.prefillQoMsPerToken = 2 * BYTES * d * qw * gemmByteMs;
+      this.prefillUpProjMsPerContext = 0;
+      this.decodeComputeMsPerKv = ModelFlops.attentionPerTokenPair(qw, d) * attnFlopMs;
+    } else {
+      // vLLM's DeepSeek MLA: q_a and kv_a (fused, replicated on every rank), q_b and kv_b
+      // column-parallel over the heads, o row-parallel.
+      double lora = mla.kvLoraRank();
+      double rope = mla.qkRopeHeadDim();
+      double qk = mla.qkNopeHeadDim() + rope;
+      double v = mla.vHeadDim();
+      double qIn = mla.qLoraRank() > 0 ? mla.qLoraRank() : e;
+      this.decodeUnitsPerRequest = model.qHeadsPerRank(tp);
+      // q_a (absent without a query bottleneck: q_b then reads the hidden state)
+      this.attnPreProj = mla.qLoraRank() > 0 ? shape.of(e, mla.qLoraRank()) : shape.of(0, 0);
+      this.attnPreProjMore =
+          new Gemm[] {
+            shape.of(qIn, qw * qk),
+            shape.of(e, lora + rope),
+            shape.of(lora, qw * mla.qkNopeHeadDim())
+          };
+      this.attnPostProj = shape.of(lora, qw * v);
+      this.attnPostProjMore = new Gemm[] {shape.of(qw * v, e)};
+      this.ropeMsPerToken = 2 * BYTES * rope * (qw + 1) * byteMs / w.ropeEff();
+      // Prefill: multi-head attention with qk-wide keys and v-wide values per head.
+      this.prefillMsPerWork = 2 * qw * (qk + v) * attnFlopMs;
+      this.prefillQoMsPerToken = BYTES * qw * (qk + v) * gemmByteMs;
+      this.prefillUpProjMsPerContext =
+          ModelFlops.gemmPerToken(lora, qw * (mla.qkNopeHeadDim() + v)) * gemmFlopMs;
+      // Absorbed decode: scores over the latent and the rotary key, values over the latent.
+      this.decodeComputeMsPerKv = 2 * qw * (lora + rope + lora) * attnFlopMs;
+    }
 
     // Ring all-reduce: each rank sends and receives 2 (TP - 1) / TP of the buffer in 2 (TP - 1)
     // latency-bound steps.
@@ -125,12 +208,28 @@ public final class RooflineOps {
         BYTES * e * 1e3 / (srLink.bandwidthBytesPerS(node) * sr.bandwidthEff());
     this.sendRecvFixedMs = sr.latencyUs() * 1e-3;
 
-    this.moe = model.isMoe() ? new MoeOps(deployment, params, gemmFlopMs, gemmByteMs, hbm) : null;
+    this.moe =
+        model.isMoe()
+            ? new MoeOps(
+                deployment, params, shape, new Gemm.Shape(gemmFlopMs, BYTES, gemmByteMs, g), hbm)
+            : null;
   }
 
   /** The fitted all-reduce figures of {@code link}, which other collectives on it share. */
   static RooflineParams.LinkFit linkFit(RooflineParams.Network net, Link link, NodeSku node) {
     return linkFit(net, net.allReduce(), link, node);
+  }
+
+  /**
+   * True when the SKU multiplies the weights' format natively (W8A8 fp8 on Hopper and later, fp4 on
+   * Blackwell); false for weight-only formats (int4 computes in 16 bits after dequantising).
+   */
+  private static boolean nativeCompute(DeviceSku sku, Precision weights) {
+    return switch (weights.compute()) {
+      case FP16 -> weights.sixteenBit();
+      case FP8 -> sku.fp8Tflops() > 0;
+      case FP4 -> sku.fp4Tflops() > 0;
+    };
   }
 
   private static RooflineParams.LinkFit linkFit(
@@ -153,11 +252,13 @@ public final class RooflineOps {
   }
 
   public double attnPreProjMs(double tokens) {
-    return attnPreProj.ms(tokens);
+    double ms = attnPreProj.ms(tokens);
+    return attnPreProjMore == null ? ms : ms + Gemm.ms(attnPreProjMore, tokens);
   }
 
   public double attnPostProjMs(double tokens) {
-    return attnPostProj.ms(tokens);
+    double ms = attnPostProj.ms(tokens);
+    return attnPostProjMore == null ? ms : ms + Gemm.ms(attnPostProjMore, tokens);
   }
 
   public double mlpUpProjMs(double tokens) {
@@ -198,9 +299,11 @@ public final class RooflineOps {
    * {@code queryTokens} the sum of c.
    */
   public double prefillMs(double work, double kvTokens, double queryTokens) {
-    return Math.max(
-            work * prefillMsPerWork,
-            kvTokens * prefillKvMsPerToken + queryTokens * prefillQoMsPerToken)
+    double compute = work * prefillMsPerWork;
+    if (prefillUpProjMsPerContext > 0) {
+      compute += (kvTokens - queryTokens) * prefillUpProjMsPerContext;
+    }
+    return Math.max(compute, kvTokens * prefillKvMsPerToken + queryTokens * prefillQoMsPerToken)
         + params.attention().prefillLaunchMs();
   }
 
@@ -213,7 +316,7 @@ public final class RooflineOps {
 
   /** Decode attention of {@code requests} decodes that read {@code kvTokens} cached tokens. */
   public double decodeMs(int requests, double kvTokens) {
-    double units = (double) requests * kvHeadsPerRank;
+    double units = (double) requests * decodeUnitsPerRequest;
     double occupancy = 1 + params.attention().decodeHalfHeads() / units;
     return Math.max(kvTokens * decodeMemMsPerKv * occupancy, kvTokens * decodeComputeMsPerKv)
         + params.attention().decodeLaunchMs();
@@ -290,9 +393,10 @@ public final class RooflineOps {
   }
 
   /**
-   * One [T × k] · [k × n] fp16 GEMM as millisecond coefficients. Compute time is FLOPs / (peak ·
-   * eff) with eff = effMax · T / (T + halfTokens), i.e. 2kn · (T + halfTokens) / (peak · effMax):
-   * linear in T, with no division by T. Memory time streams the weights once plus the activations.
+   * One [T × k] · [k × n] GEMM as millisecond coefficients. Compute time is FLOPs / (peak · eff)
+   * with eff = effMax · T / (T + halfTokens), i.e. 2kn · (T + halfTokens) / (peak · effMax): linear
+   * in T, with no division by T. Memory time streams the weights once (in their format's bytes)
+   * plus the 16-bit activations.
    */
   record Gemm(
       double computeMsPerToken,
@@ -301,14 +405,29 @@ public final class RooflineOps {
       double activationMsPerToken,
       double launchMs) {
 
-    static Gemm of(double k, double n, double flopMs, double byteMs, RooflineParams.Gemm g) {
-      double flopsPerToken = ModelFlops.gemmPerToken(k, n);
-      return new Gemm(
-          flopsPerToken * flopMs,
-          flopsPerToken * g.halfTokens() * flopMs,
-          BYTES * k * n * byteMs,
-          BYTES * (k + n) * byteMs,
-          g.launchMs());
+    /** The deployment's GEMM coefficients: FLOP and byte times and weight bytes per element. */
+    record Shape(double flopMs, double weightBytes, double byteMs, RooflineParams.Gemm g) {
+      Gemm of(double k, double n) {
+        if (k * n == 0) {
+          return new Gemm(0, 0, 0, 0, 0);
+        }
+        double flopsPerToken = ModelFlops.gemmPerToken(k, n);
+        return new Gemm(
+            flopsPerToken * flopMs,
+            flopsPerToken * g.halfTokens() * flopMs,
+            weightBytes * k * n * byteMs,
+            BYTES * (k + n) * byteMs,
+            g.launchMs());
+      }
+    }
+
+    /** GEMMs run one after another. */
+    static double ms(Gemm[] gemms, double tokens) {
+      double ms = 0;
+      for (Gemm x : gemms) {
+        ms += x.ms(tokens);
+      }
+      return ms;
     }
 
     double ms(double tokens) {

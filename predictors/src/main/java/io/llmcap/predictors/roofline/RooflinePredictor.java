@@ -32,7 +32,9 @@ public final class RooflinePredictor implements ExecutionTimePredictor {
 
   @Override
   public ExecutionTime predict(BatchView batch, int stage) {
-    return composer.compose(batch, stage, new Costs());
+    return composer.windowed()
+        ? composer.compose(batch, stage, new Costs(), new Costs())
+        : composer.compose(batch, stage, new Costs());
   }
 
   /** One batch's prefill work and KV reads, and the ops' roofline times. */

@@ -69,8 +69,12 @@ public final class ProfilePredictor implements ExecutionTimePredictor {
   @Override
   public ExecutionTime predict(BatchView batch, int stage) {
     Keys keys = new Keys();
-    ExecutionTime time = composer.compose(batch, stage, keys);
-    long beyond = keys.beyond;
+    Keys windowed = composer.windowed() ? new Keys() : null;
+    ExecutionTime time =
+        windowed == null
+            ? composer.compose(batch, stage, keys)
+            : composer.compose(batch, stage, keys, windowed);
+    long beyond = keys.beyond + (windowed == null ? 0 : windowed.beyond);
     beyond += tables.tokensBeyond(keys.rounded) ? 1 : 0;
     beyond += tables.kvSaveBeyond(keys.total) ? 1 : 0;
     if (beyond > 0) {

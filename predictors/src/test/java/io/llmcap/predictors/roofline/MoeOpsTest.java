@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 class MoeOpsTest {
   private static final Catalog C = Catalog.builtin();
   private static final RooflineParams IDEAL = RooflineParams.ideal();
+  private static final RooflineOps.Gemm.Shape BF16_SHAPE =
+      new RooflineOps.Gemm.Shape(1e3 / 989e12, 2, 1e3 / 3350e9, IDEAL.gemm());
 
   private static Deployment mixtralTp2() {
     return new Deployment(
@@ -70,7 +72,7 @@ class MoeOpsTest {
             1,
             Precision.BF16,
             Precision.BF16);
-    MoeOps moe = new MoeOps(d, IDEAL, 1e3 / 989e12, 1e3 / 3350e9, 3350e9);
+    MoeOps moe = new MoeOps(d, IDEAL, BF16_SHAPE, BF16_SHAPE, 3350e9);
     double mu = 2048;
     assertEquals(mu * (1 + Math.sqrt(2 * Math.log(8) * (7.0 / 8) / mu)), moe.pairs(2048), 1e-9);
     assertEquals(8 * 8.0 / 8, moe.pairs(8), 1e-12 + 8 * 2, "capped at ep times the mean");
