@@ -35,6 +35,7 @@ class ExplainAndServingCalibrationTest {
                 "predictor.type=roofline")
             .ok();
     assertTrue(r.out().contains("engine costs: CUDA graphs"), r.out());
+    assertTrue(r.out().contains("ms client path per request"), r.out());
     double sum = 0;
     double total = Double.NaN;
     Matcher m =
@@ -79,6 +80,13 @@ class ExplainAndServingCalibrationTest {
     JsonNode y = Cli.yaml(out);
     assertTrue(y.at("/params/allreduce_latency_us").asDouble() >= 0, y.toString());
     assertTrue(y.at("/params/step_overhead_ms").asDouble() >= 0, y.toString());
+    assertTrue(y.at("/params/client_path_ms").asDouble() >= 0, y.toString());
+    assertTrue(y.at("/fit/after").has("tpot_mean_median_abs_error"), y.toString());
+    // the written file is one ServingParams can read back
+    assertEquals(
+        y.at("/params/client_path_ms").asDouble(),
+        io.llmcap.predictors.engine.ServingParams.read(out).clientPathMs(),
+        1e-12);
     assertEquals(4, y.at("/fit/rows").asInt());
     JsonNode lomo = y.at("/fit/leave_one_model_out");
     assertEquals(2, lomo.size(), y.toString());

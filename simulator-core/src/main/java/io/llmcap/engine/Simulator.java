@@ -36,6 +36,7 @@ public final class Simulator {
   private final ReplicaScheduler[] replicas;
   private final int[] poolOf;
   private final ExecutionTimePredictor[] predictors;
+  private final double[] clientPath;
   private final DraftTiming[] drafts;
   private final ModelFlops[] flops;
   private final RequestSource source;
@@ -88,6 +89,7 @@ public final class Simulator {
     this.replicas = new ReplicaScheduler[n];
     this.poolOf = new int[n];
     this.predictors = new ExecutionTimePredictor[n];
+    this.clientPath = new double[n];
     this.drafts = new DraftTiming[n];
     this.flops = new ModelFlops[this.pools.size()];
     int[] stagesPerReplica = new int[n];
@@ -100,6 +102,7 @@ public final class Simulator {
         replicas[id] = p.replicas().get(i);
         poolOf[id] = pi;
         predictors[id] = p.predictor();
+        clientPath[id] = clientPath(p);
         drafts[id] = draft;
         stagesPerReplica[id] = deployment.pp();
       }
@@ -113,6 +116,15 @@ public final class Simulator {
     this.transfer = transfer;
     this.routing = new Routing(this.pools, selector, n);
     this.stages = new StagePipeline(stagesPerReplica);
+  }
+
+  private static double clientPath(Pool p) {
+    double s = p.predictor().clientPathSeconds();
+    if (!(s >= 0) || Double.isInfinite(s)) {
+      throw new IllegalArgumentException(
+          "pool " + p.name() + ": client path must be finite and ≥ 0 seconds, got " + s);
+    }
+    return s;
   }
 
   /**
@@ -258,7 +270,7 @@ public final class Simulator {
         if (!Double.isNaN(previousToken)) {
           metrics.onToken(t - previousToken);
         } else {
-          metrics.onFirstToken(r);
+          metrics.onFirstToken(r, clientPath[replica]);
         }
         r.setLastTokenAt(t);
       }
@@ -274,8 +286,9 @@ public final class Simulator {
       Request r = b.request(i);
       if (r.completed()) {
         completed++;
-        metrics.onRequestCompleted(r);
-        source.onCompleted(t, r.spec());
+        metrics.onRequestCompleted(r, clientPath[replica]);
+        // a closed-loop client sends its next request once the response has reached it
+        source.onCompleted(t + clientPath[replica], r.spec());
         any = true;
       }
     }

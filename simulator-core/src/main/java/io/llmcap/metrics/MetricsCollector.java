@@ -169,14 +169,30 @@ public final class MetricsCollector {
 
   /** A request produced its first output token: TTFT is final, so its objective can be checked. */
   public void onFirstToken(Request r) {
-    count("ttft", r.firstTokenAt() - r.arrivedAt());
+    onFirstToken(r, 0);
+  }
+
+  /**
+   * As {@link #onFirstToken(Request)}, for a client that receives the token {@code clientPath}
+   * seconds after the engine produced it.
+   */
+  public void onFirstToken(Request r, double clientPath) {
+    count("ttft", r.firstTokenAt() + clientPath - r.arrivedAt());
   }
 
   private long promptTokens;
   private long cachedTokens;
 
   public void onRequestCompleted(Request r) {
-    RequestRecord q = RequestRecord.of(r);
+    onRequestCompleted(r, 0);
+  }
+
+  /**
+   * A request completed; its client receives the first token and the last {@code clientPath}
+   * seconds after the engine produced them ({@link RequestRecord#of(Request, double)}).
+   */
+  public void onRequestCompleted(Request r, double clientPath) {
+    RequestRecord q = RequestRecord.of(r, clientPath);
     completed++;
     completedOf[r.replicaId()]++;
     ttft.add(q.ttft());

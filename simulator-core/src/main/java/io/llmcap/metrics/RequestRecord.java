@@ -4,7 +4,9 @@ import io.llmcap.request.Request;
 
 /**
  * The outcome of one completed request. Times are simulated seconds. Lengths are the workload's (a
- * restart does not change them).
+ * restart does not change them). {@code firstTokenAt} and {@code completedAt} are when the client
+ * receives the token: the engine's time plus the front end's client path ({@link
+ * io.llmcap.timing.ExecutionTimePredictor#clientPathSeconds()}); the other times are the engine's.
  */
 public record RequestRecord(
     long id,
@@ -21,7 +23,16 @@ public record RequestRecord(
     int restarts,
     long recomputedTokens) {
 
+  /** The record of {@code r} as the engine saw it (no client path). */
   public static RequestRecord of(Request r) {
+    return of(r, 0);
+  }
+
+  /**
+   * The record of {@code r} as its client sees it: first token and completion {@code clientPath}
+   * seconds after the engine produced them.
+   */
+  public static RequestRecord of(Request r, double clientPath) {
     return new RequestRecord(
         r.id(),
         r.replicaId(),
@@ -29,8 +40,8 @@ public record RequestRecord(
         r.originalPrefill(),
         r.originalDecode(),
         r.scheduledAt(),
-        r.firstTokenAt(),
-        r.completedAt(),
+        r.firstTokenAt() + clientPath,
+        r.completedAt() + clientPath,
         r.executionTime(),
         r.modelExecutionTime(),
         r.preemptedTime(),

@@ -19,4 +19,16 @@ public interface ExecutionTimePredictor {
 
   /** A short description of where predictions come from, for run summaries. */
   String describe();
+
+  /**
+   * Seconds the serving engine's front end adds to every request outside the steps predicted here,
+   * in and out (vLLM: the API server's HTTP handling and tokenisation, the IPC to the engine
+   * process, detokenisation and the streamed response). The simulator adds it once to each
+   * request's TTFT and E2E, and delays a closed-loop client's next request by it; a constant delay
+   * shifts open-loop arrivals rigidly, so TBT and TPOT are unchanged. 0 by default: the reference's
+   * engines are timed from the request's arrival at the scheduler.
+   */
+  default double clientPathSeconds() {
+    return 0;
+  }
 }

@@ -28,8 +28,9 @@ public interface RequestSource {
   RequestSpec take();
 
   /**
-   * A request this source emitted completed at {@code t}. The source may now have new arrivals, at
-   * {@code t} or later.
+   * A request this source emitted completed at {@code t}: when its client received the response
+   * (the engine's completion plus the front end's client path). The source may now have new
+   * arrivals, at {@code t} or later.
    */
   void onCompleted(double t, RequestSpec request);
 

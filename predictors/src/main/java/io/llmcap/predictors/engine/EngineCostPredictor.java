@@ -26,6 +26,9 @@ import java.util.Locale;
  *       op-level calibration's all-reduce efficiency, plus a fixed latency ({@link ServingParams}).
  *   <li><b>Host time</b> per step that asynchronous scheduling does not hide ({@link
  *       ServingParams#stepOverheadMs}).
+ *   <li><b>Client path</b>: the front end's time per request, in and out ({@link
+ *       ServingParams#clientPathMs}), which the simulator adds once to each request's TTFT and E2E
+ *       ({@link #clientPathSeconds()}).
  * </ul>
  */
 public final class EngineCostPredictor implements ExecutionTimePredictor {
@@ -92,6 +95,11 @@ public final class EngineCostPredictor implements ExecutionTimePredictor {
     return new ExecutionTime(t.layers(), ms);
   }
 
+  @Override
+  public double clientPathSeconds() {
+    return serving.clientPathMs() * 1e-3;
+  }
+
   /** The CPU launch latency a captured graph saves on {@code op}. */
   private double launchMs(Operator op, boolean decodeOnly) {
     return switch (op.kind()) {
@@ -110,10 +118,11 @@ public final class EngineCostPredictor implements ExecutionTimePredictor {
         + String.format(
             Locale.ROOT,
             "; engine costs: CUDA graphs ≤ %d tokens, custom all-reduce < %d MiB (%.3g µs),"
-                + " %.3g ms host per step",
+                + " %.3g ms host per step, %.3g ms client path per request",
             features.cudaGraphMaxTokens(),
             features.customAllReduceMaxBytes() >> 20,
             serving.allReduceLatencyUs(),
-            serving.stepOverheadMs());
+            serving.stepOverheadMs(),
+            serving.clientPathMs());
   }
 }
