@@ -185,7 +185,7 @@ final class BenchCommand implements Callable<Integer> {
     Path base = config != null ? config.toAbsolutePath().getParent() : Path.of("");
     Simulation sim = Simulation.prepare(cfg, Catalog.builtin(), base);
     return sim.run(
-        Predictors.create(cfg.predictor(), sim.deployment()),
+        Predictors.create(cfg, sim.deployment(), base),
         Predictors.draft(cfg.predictor(), sim),
         List.of(),
         false,

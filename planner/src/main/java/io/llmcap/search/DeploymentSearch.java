@@ -47,7 +47,7 @@ public final class DeploymentSearch {
         ConfigLoader.bind(
             d.toConfig(d.workload().startQps(), space.seed(), space.predictor(), baseDir));
     Simulation template = Simulation.prepare(first, catalog, baseDir);
-    ExecutionTimePredictor predictor = Predictors.create(first.predictor(), template.deployment());
+    ExecutionTimePredictor predictor = Predictors.create(first, template.deployment(), baseDir);
     ExecutionTimePredictor draft = Predictors.draft(first.predictor(), template);
     CapacitySearch search = new CapacitySearch(space.search(), space.slos());
     long estimated = 0;
@@ -81,7 +81,7 @@ public final class DeploymentSearch {
                       d.toConfig(
                           d.workload().startQps(), space.seed(), space.predictor(), baseDir));
               Simulation t = Simulation.prepare(c, catalog, baseDir);
-              ExecutionTimePredictor p = Predictors.create(c.predictor(), t.deployment());
+              ExecutionTimePredictor p = Predictors.create(c, t.deployment(), baseDir);
               ExecutionTimePredictor dr = Predictors.draft(c.predictor(), t);
               return r -> probe(d, r.qps(), seed(space, r), space, catalog, baseDir, p, dr);
             });
@@ -283,7 +283,7 @@ public final class DeploymentSearch {
     SimulationConfig cfg =
         ConfigLoader.bind(d.toConfig(qps, space.seed(), space.predictor(), baseDir));
     Simulation template = Simulation.prepare(cfg, catalog, baseDir);
-    ExecutionTimePredictor predictor = Predictors.create(cfg.predictor(), template.deployment());
+    ExecutionTimePredictor predictor = Predictors.create(cfg, template.deployment(), baseDir);
     ExecutionTimePredictor draft = Predictors.draft(cfg.predictor(), template);
     return probe(d, qps, space.seed(), space, catalog, baseDir, predictor, draft);
   }

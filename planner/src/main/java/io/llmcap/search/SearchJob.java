@@ -283,7 +283,7 @@ public final class SearchJob {
       shapes.putIfAbsent(Simulation.prepare(c, catalog, baseDir).deployment(), c);
     }
     for (Map.Entry<Deployment, SimulationConfig> e : shapes.entrySet()) {
-      Predictors.create(e.getValue().predictor(), e.getKey());
+      Predictors.create(e.getValue(), e.getKey(), baseDir);
     }
     out.printf(
         Locale.ROOT,
