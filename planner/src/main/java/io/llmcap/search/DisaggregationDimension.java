@@ -87,20 +87,26 @@ final class DisaggregationDimension implements Dimension<DisaggregationDimension
       return prefill.replicas() + "P" + decode.replicas() + "D";
     }
 
-    /** Why the layout does not fit its budgets, or null. */
+    /** Why the layout does not fit its budgets, or null; led by the budget's key. */
     String overBudget() {
       String shapes = xPyD() + " of " + prefill.shape() + " and " + decode.shape() + " needs ";
       if (gpus != null && totalGpus() > gpus) {
-        return shapes + totalGpus() + " GPUs, more than the budget of " + gpus;
+        return "disaggregation.gpus: "
+            + shapes
+            + totalGpus()
+            + " GPUs, more than the budget of "
+            + gpus;
       }
       if (prefillGpus != null && prefill.gpus() > prefillGpus) {
-        return shapes
+        return "disaggregation.prefill_gpus: "
+            + shapes
             + prefill.gpus()
             + " prefill GPUs, more than the prefill budget of "
             + prefillGpus;
       }
       if (decodeGpus != null && decode.gpus() > decodeGpus) {
-        return shapes
+        return "disaggregation.decode_gpus: "
+            + shapes
             + decode.gpus()
             + " decode GPUs, more than the decode budget of "
             + decodeGpus;

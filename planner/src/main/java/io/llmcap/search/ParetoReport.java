@@ -717,7 +717,7 @@ public final class ParetoReport {
               .filter(r -> r.disaggregated() && skuPair(r).equals(pair) && t.met(r))
               .toList();
       if (!in.isEmpty()) {
-        XYSeries s = series(chart, "disaggregated " + pair + " (meets SLOs)", in, x);
+        XYSeries s = series(chart, "disagg " + pair, in, x);
         s.setMarker(SeriesMarkers.CROSS);
         s.setMarkerColor(Charts.color(skus.size() * precisions.size() + k));
       }

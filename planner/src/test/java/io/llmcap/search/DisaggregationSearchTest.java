@@ -180,10 +180,12 @@ class DisaggregationSearchTest {
     // prefill TP2: 2P1D and 1P3D need 5 GPUs
     assertEquals("1P1D: null", reasons.get(8));
     assertEquals(
-        "2P1D: 2P1D of h100 TP2 PP1 and h100 TP1 PP1 needs 5 GPUs, more than the budget of 4",
+        "2P1D: disaggregation.gpus: 2P1D of h100 TP2 PP1 and h100 TP1 PP1 needs 5 GPUs, more than"
+            + " the budget of 4",
         reasons.get(10));
     assertEquals(
-        "1P3D: 1P3D of h100 TP2 PP1 and h100 TP1 PP1 needs 5 GPUs, more than the budget of 4",
+        "1P3D: disaggregation.gpus: 1P3D of h100 TP2 PP1 and h100 TP1 PP1 needs 5 GPUs, more than"
+            + " the budget of 4",
         reasons.get(11));
     // a TP the model excludes, in either pool
     SearchSpace excluded =
@@ -207,8 +209,8 @@ class DisaggregationSearchTest {
             null,
             4);
     assertEquals(
-        "1P3D of h100 TP2 PP1 and h200 TP2 EP2 PP1 needs 6 decode GPUs, more than the decode"
-            + " budget of 4",
+        "disaggregation.decode_gpus: 1P3D of h100 TP2 PP1 and h200 TP2 EP2 PP1 needs 6 decode"
+            + " GPUs, more than the decode budget of 4",
         perPool.overBudget());
   }
 
