@@ -204,4 +204,14 @@ public record DeploymentResult(
   public String priceBook() {
     return metrics.priceBook();
   }
+
+  /** {@code aggregated} or {@code disaggregated}. */
+  public String layout() {
+    return metrics.layout();
+  }
+
+  /** Whether prefill and decode ran on separate pools. */
+  public boolean disaggregated() {
+    return metrics.disaggregated();
+  }
 }

@@ -2,6 +2,7 @@ package io.llmcap.search;
 
 import io.llmcap.catalog.Catalog;
 import io.llmcap.catalog.Deployment;
+import io.llmcap.catalog.PriceBook;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.engine.Simulation;
 import io.llmcap.metrics.EarlyStop;
@@ -156,8 +157,10 @@ public final class DeploymentSearch {
               m.makespan(),
               m.stoppedOn() != null));
     }
-    OptionalDouble price = catalog.priceBook(space.priceBook(), "price_book").price(d.sku());
-    Double dollarsPerHour = price.isPresent() ? price.getAsDouble() * d.gpus() : null;
+    Double dollarsPerHour = dollarsPerHour(d, catalog.priceBook(space.priceBook(), "price_book"));
+    DisaggregationDimension.Layout l = d.layout();
+    DisaggregationDimension.Pool pf = l == null ? null : l.prefill();
+    DisaggregationDimension.Pool dc = l == null ? null : l.decode();
     Measurement b = o.best();
     Deployment ran = template.deployment();
     DeploymentResult row =
@@ -194,7 +197,26 @@ public final class DeploymentSearch {
                 ran.weights().id(),
                 ran.kvCache().id(),
                 ran.ep(),
-                space.priceBook()));
+                space.priceBook(),
+                l == null ? DeploymentMetrics.AGGREGATED : DeploymentMetrics.DISAGGREGATED,
+                pf == null ? null : pf.sku(),
+                pf == null ? null : pf.node(),
+                pf == null ? null : pf.tp(),
+                pf == null ? null : pf.pp(),
+                pf == null ? null : pf.epDegree(),
+                pf == null ? null : pf.replicas(),
+                dc == null ? null : dc.sku(),
+                dc == null ? null : dc.node(),
+                dc == null ? null : dc.tp(),
+                dc == null ? null : dc.pp(),
+                dc == null ? null : dc.epDegree(),
+                dc == null ? null : dc.replicas(),
+                q(b, Measurement.KV_TRANSFER, 0.5),
+                q(b, Measurement.KV_TRANSFER, 0.9),
+                q(b, Measurement.KV_TRANSFER, 0.99),
+                mean(b, Measurement.KV_TRANSFER),
+                q(b, Measurement.DECODE_KV_WAIT, 0.99),
+                mean(b, Measurement.DECODE_KV_WAIT)));
     return new Result(row, probes);
   }
 
@@ -247,7 +269,12 @@ public final class DeploymentSearch {
       Path baseDir,
       ExecutionTimePredictor predictor,
       ExecutionTimePredictor draft) {
-    long batches = (long) d.batchSizeCap() * d.pp() * d.replicas();
+    // one full batch per replica: per decode replica for a disaggregated layout
+    DisaggregationDimension.Layout l = d.layout();
+    long batches =
+        l == null
+            ? (long) d.batchSizeCap() * d.pp() * d.replicas()
+            : (long) d.batchSizeCap() * l.decode().pp() * l.decode().replicas();
     long n = Math.min(2000, Math.max(batches, d.requests(d.workload().startQps()) / 4));
     com.fasterxml.jackson.databind.node.ObjectNode tree =
         d.toConfig(n, space.seed(), space.predictor(), baseDir);
@@ -288,7 +315,35 @@ public final class DeploymentSearch {
     return probe(d, qps, space.seed(), space, catalog, baseDir, predictor, draft);
   }
 
+  /**
+   * The deployment's price per hour: GPUs × the price of their SKU, per pool for a disaggregated
+   * layout (mixed SKUs priced each at its own); null when a SKU has no price in the book.
+   */
+  static Double dollarsPerHour(DeploymentSpec d, PriceBook book) {
+    DisaggregationDimension.Layout l = d.layout();
+    if (l == null) {
+      OptionalDouble price = book.price(d.sku());
+      return price.isPresent() ? price.getAsDouble() * d.gpus() : null;
+    }
+    double total = 0;
+    for (DisaggregationDimension.Pool p : List.of(l.prefill(), l.decode())) {
+      OptionalDouble price = book.price(p.sku());
+      if (price.isEmpty()) {
+        return null;
+      }
+      total += price.getAsDouble() * p.gpus();
+    }
+    return total;
+  }
+
+  /** A quantile of the best probe's {@code metric}; NaN without a best or without the series. */
   private static double q(Measurement m, String metric, double quantile) {
-    return m == null ? Double.NaN : m.quantile(metric, quantile);
+    return m == null || !m.series().containsKey(metric) ? Double.NaN : m.quantile(metric, quantile);
+  }
+
+  private static double mean(Measurement m, String metric) {
+    return m == null || !m.series().containsKey(metric)
+        ? Double.NaN
+        : m.series().get(metric).mean();
   }
 }

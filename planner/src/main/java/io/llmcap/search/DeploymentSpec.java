@@ -132,8 +132,15 @@ public final class DeploymentSpec implements Serializable {
     return get(Dimensions.SPECULATIVE);
   }
 
+  /** The disaggregated layout, or null for an aggregated deployment. */
+  public DisaggregationDimension.Layout layout() {
+    return DisaggregationDimension.of(this);
+  }
+
+  /** All GPUs: replicas × TP × PP, or both pools' of a disaggregated layout. */
   public int gpus() {
-    return replicas() * tp() * pp();
+    DisaggregationDimension.Layout l = layout();
+    return l != null ? l.totalGpus() : replicas() * tp() * pp();
   }
 
   /** Requests simulated by a probe at {@code qps}: at least {@code min_duration} of arrivals. */
@@ -193,6 +200,11 @@ public final class DeploymentSpec implements Serializable {
   @SuppressWarnings("unchecked")
   static <V> String describe(Dimension<V> d, Object value) {
     return d.describe((V) value);
+  }
+
+  /** The number of values (of a partial point too). */
+  int size() {
+    return values.length;
   }
 
   /** The value of the dimension at {@code index}. */

@@ -2,6 +2,7 @@ package io.llmcap.search;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import io.llmcap.catalog.Catalog;
 import io.llmcap.search.ResultColumns.Column;
 import java.io.Serializable;
 import java.util.List;
@@ -45,6 +46,13 @@ public interface Dimension<V> extends Serializable {
   default List<V> parse(JsonNode node, String field) {
     throw new UnsupportedOperationException(key() + " is a field of SearchSpace");
   }
+
+  /**
+   * Checks the parsed values against the catalog (names of SKUs, node types, ...), once per search
+   * before it expands; {@code field} is the key as errors name it. Only for a dimension that owns
+   * its key.
+   */
+  default void check(List<V> values, Catalog catalog, String field) {}
 
   /** Whether {@link #parse} reads this dimension's key (false: a {@link SearchSpace} field). */
   default boolean ownsKey() {

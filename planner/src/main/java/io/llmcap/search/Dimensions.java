@@ -16,6 +16,10 @@ import java.util.List;
  * The search dimensions, in expansion order (outermost first; the deployment id's key follows the
  * same order). <b>The one place to register a dimension</b>: add it to {@link #DEFAULT}'s list,
  * after the existing ones so that existing deployment ids and orders stay as they are.
+ *
+ * <p>A disaggregated layout ({@link #DISAGGREGATION}) fixes the shape dimensions (cluster, TP, PP,
+ * replicas, expert parallelism) to one value each, its prefill pool's, which fill their columns;
+ * they leave the run config's cluster shape at its defaults, as the layout's pools replace it.
  */
 public final class Dimensions implements Serializable {
 
@@ -34,12 +38,17 @@ public final class Dimensions implements Serializable {
   public static final Dimension<String> DTYPE = new DtypeDimension(false);
   public static final Dimension<String> KV_CACHE_DTYPE = new DtypeDimension(true);
   public static final Dimension<Boolean> EXPERT_PARALLEL = new ExpertParallelDimension();
+  public static final Dimension<DisaggregationDimension.Layout> DISAGGREGATION =
+      new DisaggregationDimension();
 
   /** The dimensions of every search. */
   public static final Dimensions DEFAULT =
       new Dimensions(
           List.of(
               MODEL,
+              // before the shape dimensions, which take a disaggregated layout's prefill shape;
+              // aggregated (null) adds nothing to the id, so ids and order stay as they were
+              DISAGGREGATION,
               CLUSTER,
               TP,
               PP,
@@ -132,6 +141,11 @@ public final class Dimensions implements Serializable {
     return columns;
   }
 
+  /** The disaggregated layout of an expansion's outer values or a deployment, or null. */
+  static DisaggregationDimension.Layout layout(DeploymentSpec d) {
+    return d == null ? null : DisaggregationDimension.of(d);
+  }
+
   static <T> List<T> orNull(List<T> values) {
     return values == null ? Collections.singletonList(null) : values;
   }
@@ -207,6 +221,14 @@ public final class Dimensions implements Serializable {
 
     @Override
     public List<ClusterEntry> values(SearchSpace s, DeploymentSpec outer) {
+      var l = layout(outer);
+      if (l != null) {
+        return List.of(
+            new ClusterEntry(
+                l.prefill().sku(),
+                l.prefill().node(),
+                l.gpus() == null ? l.totalGpus() : l.gpus()));
+      }
       return s.clusters();
     }
 
@@ -228,6 +250,9 @@ public final class Dimensions implements Serializable {
 
     @Override
     public void configure(ClusterEntry c, DeploymentSpec d, ProbeConfig config) {
+      if (layout(d) != null) {
+        return;
+      }
       config.sku(c.sku()).node(c.node());
     }
   }
@@ -243,6 +268,10 @@ public final class Dimensions implements Serializable {
 
     @Override
     public List<Integer> values(SearchSpace s, DeploymentSpec outer) {
+      var l = layout(outer);
+      if (l != null) {
+        return List.of(column.equals("tp") ? l.prefill().tp() : l.prefill().pp());
+      }
       return column.equals("tp") ? s.tensorParallel() : s.pipelineParallel();
     }
 
@@ -263,6 +292,9 @@ public final class Dimensions implements Serializable {
 
     @Override
     public void configure(Integer v, DeploymentSpec d, ProbeConfig c) {
+      if (layout(d) != null) {
+        return;
+      }
       if (column.equals("tp")) {
         c.tensorParallel(v);
       } else {
@@ -282,6 +314,10 @@ public final class Dimensions implements Serializable {
 
     @Override
     public List<Integer> values(SearchSpace s, DeploymentSpec outer) {
+      var l = layout(outer);
+      if (l != null) {
+        return List.of(l.prefill().replicas());
+      }
       if (s.replicas() != null) {
         return s.replicas();
       }
@@ -306,7 +342,9 @@ public final class Dimensions implements Serializable {
 
     @Override
     public void configure(Integer v, DeploymentSpec d, ProbeConfig c) {
-      c.replicas(v);
+      if (layout(d) == null) {
+        c.replicas(v);
+      }
     }
   }
 

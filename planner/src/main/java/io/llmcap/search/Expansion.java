@@ -47,7 +47,7 @@ public record Expansion(List<DeploymentSpec> deployments, List<Skipped> skipped)
    * outermost), each combination either a deployment to search or skipped with the reason.
    */
   public static Expansion of(SearchSpace s, Catalog catalog, Path baseDir, Dimensions dimensions) {
-    validate(s, catalog, baseDir);
+    validate(s, catalog, baseDir, dimensions);
     List<DeploymentSpec> out = new ArrayList<>();
     List<Skipped> skipped = new ArrayList<>();
     Set<String> workloadsRead = new HashSet<>();
@@ -76,6 +76,16 @@ public record Expansion(List<DeploymentSpec> deployments, List<Skipped> skipped)
     return new Expansion(List.copyOf(out), List.copyOf(skipped));
   }
 
+  /**
+   * Every combination of the dimensions' values, in expansion order, before any check: what {@link
+   * #of} sorts into deployments and skips.
+   */
+  static List<DeploymentSpec> points(SearchSpace s, Dimensions dimensions) {
+    List<DeploymentSpec> out = new ArrayList<>();
+    product(s, dimensions, 0, new Object[dimensions.all().size()], out::add);
+    return out;
+  }
+
   /** Calls {@code each} for every combination of the values of dimensions {@code at} onwards. */
   private static void product(
       SearchSpace s,
@@ -99,7 +109,16 @@ public record Expansion(List<DeploymentSpec> deployments, List<Skipped> skipped)
    * Why a deployment's shape cannot run whatever its other settings: a TP the model excludes, or
    * replicas that need more GPUs than the cluster's budget.
    */
-  private static String shapeReason(DeploymentSpec d, SearchSpace s) {
+  static String shapeReason(DeploymentSpec d, SearchSpace s) {
+    DisaggregationDimension.Layout l = d.layout();
+    if (l != null) {
+      for (var p : List.of(l.prefill(), l.decode())) {
+        if (d.modelEntry().excludeTp().contains(p.tp())) {
+          return "TP" + p.tp() + " excluded for this model";
+        }
+      }
+      return l.overBudget();
+    }
     if (d.modelEntry().excludeTp().contains(d.tp())) {
       return "TP" + d.tp() + " excluded for this model";
     }
@@ -113,8 +132,19 @@ public record Expansion(List<DeploymentSpec> deployments, List<Skipped> skipped)
     return null;
   }
 
+  @SuppressWarnings("unchecked")
+  private static <V> void check(Dimension<V> d, List<Object> values, Catalog catalog) {
+    d.check((List<V>) (List<?>) values, catalog, d.key());
+  }
+
   /** The names and files every deployment uses, checked once with the search config's paths. */
-  private static void validate(SearchSpace s, Catalog catalog, Path baseDir) {
+  private static void validate(
+      SearchSpace s, Catalog catalog, Path baseDir, Dimensions dimensions) {
+    for (Dimension<?> d : dimensions.all()) {
+      if (d.ownsKey() && s.dimensions() != null && s.dimensions().containsKey(d.key())) {
+        check(d, s.dimensions().get(d.key()), catalog);
+      }
+    }
     for (int i = 0; i < s.models().size(); i++) {
       catalog.model(s.models().get(i).name(), "models[" + i + "].name");
     }
@@ -192,15 +222,12 @@ public record Expansion(List<DeploymentSpec> deployments, List<Skipped> skipped)
   }
 
   public static String describe(DeploymentSpec d) {
+    DisaggregationDimension.Layout l = d.layout();
     return d.model()
         + " on "
-        + d.replicas()
-        + "x "
-        + d.sku()
-        + " TP"
-        + d.tp()
-        + " PP"
-        + d.pp()
+        + (l != null
+            ? Dimensions.DISAGGREGATION.describe(l)
+            : d.replicas() + "x " + d.sku() + " TP" + d.tp() + " PP" + d.pp())
         + " "
         + d.scheduler()
         + (d.chunkSize() == null ? "" : " chunk " + d.chunkSize())
@@ -223,7 +250,13 @@ public record Expansion(List<DeploymentSpec> deployments, List<Skipped> skipped)
   private static String more(DeploymentSpec d) {
     StringBuilder sb = new StringBuilder();
     List<Dimension<?>> all = d.dimensions().all();
+    boolean disaggregated = d.layout() != null;
     for (int i = 0; i < all.size(); i++) {
+      if (disaggregated
+          && (all.get(i) == Dimensions.DISAGGREGATION
+              || all.get(i) == Dimensions.EXPERT_PARALLEL)) {
+        continue; // in the layout's own description
+      }
       String text = DeploymentSpec.describe(all.get(i), d.value(i));
       if (text != null) {
         sb.append(" / ").append(text);

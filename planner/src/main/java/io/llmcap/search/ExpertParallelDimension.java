@@ -55,6 +55,10 @@ final class ExpertParallelDimension implements Dimension<Boolean> {
   /** The listed settings; with one GPU per expert group, on is off. */
   @Override
   public List<Boolean> values(SearchSpace space, DeploymentSpec outer) {
+    var layout = Dimensions.layout(outer);
+    if (layout != null) {
+      return List.of(layout.prefill().ep());
+    }
     List<Boolean> out = new ArrayList<>();
     for (Boolean on : Dimension.super.values(space, outer)) {
       boolean v = on && degree(outer) > 1;
@@ -89,13 +93,14 @@ final class ExpertParallelDimension implements Dimension<Boolean> {
 
   @Override
   public void configure(Boolean on, DeploymentSpec d, ProbeConfig config) {
-    if (on) {
+    if (on && Dimensions.layout(d) == null) {
       config.expertParallel(degree(d));
     }
   }
 
   @Override
   public String describe(Boolean on) {
+    // a layout's describe names each pool's EP
     return on ? "expert parallel" : null;
   }
 }

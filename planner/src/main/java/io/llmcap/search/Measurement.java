@@ -22,6 +22,15 @@ public record Measurement(
     double makespan,
     Slo stoppedOn) {
 
+  /**
+   * The series of a disaggregated run, present only there: seconds of each request's KV transfer
+   * from its prefill to its decode replica ({@code kv_transfer_s} of the run's summary), and of its
+   * wait for KV room on the decode side ({@code decode_kv_wait_s}).
+   */
+  public static final String KV_TRANSFER = "kv_transfer";
+
+  public static final String DECODE_KV_WAIT = "decode_kv_wait";
+
   public static Measurement of(SimulationResult r) {
     MetricsCollector m = r.metrics();
     double makespan = m.lastEventTime();

@@ -133,6 +133,58 @@ public final class Pareto {
     return out;
   }
 
+  /**
+   * The best aggregated and the best disaggregated deployment of a group (each: compliant, priced,
+   * the most capacity per dollar, ties as for the best; null when none of that layout qualifies).
+   */
+  public record LayoutVerdict(DeploymentResult aggregated, DeploymentResult disaggregated) {
+
+    /** Disaggregated capacity per dollar over aggregated; NaN unless both exist. */
+    public double ratio() {
+      return aggregated == null || disaggregated == null
+          ? Double.NaN
+          : disaggregated.capacityPerDollar() / aggregated.capacityPerDollar();
+    }
+
+    /** {@code aggregated}, {@code disaggregated}, {@code tie}, or null when neither qualifies. */
+    public String winner() {
+      if (aggregated == null && disaggregated == null) {
+        return null;
+      }
+      if (aggregated == null) {
+        return DeploymentMetrics.DISAGGREGATED;
+      }
+      if (disaggregated == null) {
+        return DeploymentMetrics.AGGREGATED;
+      }
+      double c = disaggregated.capacityPerDollar() - aggregated.capacityPerDollar();
+      return c > 0 ? DeploymentMetrics.DISAGGREGATED : c < 0 ? DeploymentMetrics.AGGREGATED : "tie";
+    }
+  }
+
+  /** Null unless the group holds both aggregated and disaggregated deployments. */
+  public static LayoutVerdict verdict(Group g, Thresholds t) {
+    if (g.rows().stream().noneMatch(DeploymentResult::disaggregated)
+        || g.rows().stream().allMatch(DeploymentResult::disaggregated)) {
+      return null;
+    }
+    return new LayoutVerdict(bestOf(g, t, false), bestOf(g, t, true));
+  }
+
+  private static DeploymentResult bestOf(Group g, Thresholds t, boolean disaggregated) {
+    return g.rows().stream()
+        .filter(
+            r -> r.disaggregated() == disaggregated && t.met(r) && r.capacityPerDollar() != null)
+        .min(BEST)
+        .orElse(null);
+  }
+
+  /** Most capacity per dollar; ties to the lower TTFT, then the smaller id (deterministic). */
+  private static final Comparator<DeploymentResult> BEST =
+      Comparator.comparingDouble((DeploymentResult r) -> -r.capacityPerDollar())
+          .thenComparingDouble(DeploymentResult::ttftP90)
+          .thenComparing(DeploymentResult::deploymentId);
+
   static boolean plottable(DeploymentResult r) {
     return r.capacityPerDollar() != null && r.maxQps() > 0;
   }

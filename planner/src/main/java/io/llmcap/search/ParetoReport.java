@@ -155,6 +155,10 @@ public final class ParetoReport {
                           num(r.maxQps() / r.gpus()),
                           num(r.ttftP90()),
                           num(r.tbtP99()))));
+      String layouts = layoutLine(g, t);
+      if (layouts != null) {
+        out.add("    " + layouts);
+      }
       for (Map.Entry<String, DeploymentResult> e : bestPerPrecision(g).entrySet()) {
         DeploymentResult r = e.getValue();
         out.add(
@@ -167,6 +171,64 @@ public final class ParetoReport {
       }
     }
     return out;
+  }
+
+  /**
+   * Which layout wins the group per dollar and by how much: "aggregated vs disaggregated:
+   * disaggregated wins, 1.31x the QPS per $/hour (best disaggregated: ...; best aggregated: ...)".
+   * Null unless the group has both layouts.
+   */
+  static String layoutLine(Group g, Thresholds t) {
+    Pareto.LayoutVerdict v = Pareto.verdict(g, t);
+    if (v == null) {
+      return null;
+    }
+    String head = "aggregated vs disaggregated: ";
+    String w = v.winner();
+    if (w == null) {
+      return head + "neither layout has a priced deployment within the SLOs";
+    }
+    if (v.aggregated() == null || v.disaggregated() == null) {
+      DeploymentResult only = v.aggregated() == null ? v.disaggregated() : v.aggregated();
+      return head
+          + "only "
+          + w
+          + " deployments meet the SLOs with a price; best "
+          + describe(only, g)
+          + " ["
+          + only.deploymentId()
+          + "], "
+          + num(only.capacityPerDollar())
+          + " QPS per $/hour";
+    }
+    String verdict =
+        w.equals("tie")
+            ? "a tie at " + num(v.aggregated().capacityPerDollar()) + " QPS per $/hour"
+            : w
+                + " wins, "
+                + String.format(
+                    Locale.ROOT,
+                    "%.2fx",
+                    w.equals(DeploymentMetrics.DISAGGREGATED) ? v.ratio() : 1 / v.ratio())
+                + " the QPS per $/hour of the best "
+                + (w.equals(DeploymentMetrics.DISAGGREGATED)
+                    ? DeploymentMetrics.AGGREGATED
+                    : DeploymentMetrics.DISAGGREGATED);
+    return head
+        + verdict
+        + " (best disaggregated: "
+        + describe(v.disaggregated(), g)
+        + " ["
+        + v.disaggregated().deploymentId()
+        + "], "
+        + num(v.disaggregated().capacityPerDollar())
+        + " QPS per $/hour; best aggregated: "
+        + describe(v.aggregated(), g)
+        + " ["
+        + v.aggregated().deploymentId()
+        + "], "
+        + num(v.aggregated().capacityPerDollar())
+        + ")";
   }
 
   /**
@@ -293,7 +355,9 @@ public final class ParetoReport {
       w.write(
           "model,workload,metric,value_s,deployment_id,sku,node,tp,pp,replicas,scheduler,"
               + "chunk_size,max_tokens_in_batch,batch_size_cap,gpus,max_qps,dollars_per_hour,"
-              + "capacity_per_dollar,slo_compliant,best,dtype,kv_cache_dtype,ep\n");
+              + "capacity_per_dollar,slo_compliant,best,dtype,kv_cache_dtype,ep,layout,"
+              + "prefill_sku,prefill_tp,prefill_pp,prefill_ep,prefill_replicas,"
+              + "decode_sku,decode_tp,decode_pp,decode_ep,decode_replicas\n");
       for (Group g : groups) {
         for (Metric m : Metric.values()) {
           for (DeploymentResult r : g.frontiers().get(m)) {
@@ -320,7 +384,18 @@ public final class ParetoReport {
               r == g.best(),
               r.dtype(),
               r.kvCacheDtype(),
-              r.ep()
+              r.ep(),
+              r.layout(),
+              r.metrics().prefillSku(),
+              r.metrics().prefillTp(),
+              r.metrics().prefillPp(),
+              r.metrics().prefillEp(),
+              r.metrics().prefillReplicas(),
+              r.metrics().decodeSku(),
+              r.metrics().decodeTp(),
+              r.metrics().decodePp(),
+              r.metrics().decodeEp(),
+              r.metrics().decodeReplicas()
             };
             List<String> s = new ArrayList<>();
             for (Object c : cells) {
@@ -431,6 +506,12 @@ public final class ParetoReport {
           .append(") are listed below but not plotted on the $ axis.");
     }
     h.append("</p>\n");
+    String layouts = layoutLine(g, t);
+    if (layouts != null) {
+      h.append("<p class=\"layouts\"><b>Aggregated vs disaggregated:</b> ")
+          .append(esc(layouts.substring(layouts.indexOf(": ") + 2)))
+          .append("</p>\n");
+    }
     Map<String, DeploymentResult> perPrecision = bestPerPrecision(g);
     if (!perPrecision.isEmpty()) {
       h.append("<p><b>Best per precision</b> (weights, and the KV cache when not 16-bit):</p>\n")
@@ -471,6 +552,10 @@ public final class ParetoReport {
                     + (perPrecision.isEmpty()
                         ? ": points coloured by SKU"
                         : ": points coloured by SKU and precision, one marker shape per precision")
+                    + (g.rows().stream().anyMatch(DeploymentResult::disaggregated)
+                        ? "; disaggregated deployments as crosses, coloured by prefill → decode"
+                            + " SKU pair"
+                        : "")
                     + " (grey: outside the SLOs), the Pareto frontier in red, the best deployment"
                     + " as a black diamond, the SLO as a dashed line."));
       }
@@ -602,7 +687,12 @@ public final class ParetoReport {
         String p = precisions.get(j);
         List<DeploymentResult> in =
             pts.stream()
-                .filter(r -> r.sku().equals(sku) && precision(r).equals(p) && t.met(r))
+                .filter(
+                    r ->
+                        !r.disaggregated()
+                            && r.sku().equals(sku)
+                            && precision(r).equals(p)
+                            && t.met(r))
                 .toList();
         if (!in.isEmpty()) {
           String name = precisions.size() > 1 ? sku + " " + p : sku;
@@ -610,6 +700,26 @@ public final class ParetoReport {
           s.setMarker(PRECISION_MARKERS[j % PRECISION_MARKERS.length]);
           s.setMarkerColor(Charts.color(i * precisions.size() + j));
         }
+      }
+    }
+    // disaggregated deployments: crosses, one colour per prefill → decode SKU pair
+    List<String> pairs =
+        pts.stream()
+            .filter(DeploymentResult::disaggregated)
+            .map(ParetoReport::skuPair)
+            .distinct()
+            .sorted()
+            .toList();
+    for (int k = 0; k < pairs.size(); k++) {
+      String pair = pairs.get(k);
+      List<DeploymentResult> in =
+          pts.stream()
+              .filter(r -> r.disaggregated() && skuPair(r).equals(pair) && t.met(r))
+              .toList();
+      if (!in.isEmpty()) {
+        XYSeries s = series(chart, "disagg " + pair, in, x);
+        s.setMarker(SeriesMarkers.CROSS);
+        s.setMarkerColor(Charts.color(skus.size() * precisions.size() + k));
       }
     }
     List<DeploymentResult> out = pts.stream().filter(r -> !t.met(r)).toList();
@@ -703,6 +813,16 @@ public final class ParetoReport {
 
   /** "a100 x4 TP1 PP1": the hardware shape of a deployment (and "EP4" with expert parallelism). */
   static String shape(DeploymentResult r) {
+    if (r.disaggregated()) {
+      DeploymentMetrics m = r.metrics();
+      return m.prefillReplicas()
+          + "P"
+          + m.decodeReplicas()
+          + "D "
+          + pool(m.prefillSku(), m.prefillTp(), m.prefillEp(), m.prefillPp())
+          + " → "
+          + pool(m.decodeSku(), m.decodeTp(), m.decodeEp(), m.decodePp());
+    }
     return r.sku()
         + " x"
         + r.replicas()
@@ -711,6 +831,15 @@ public final class ParetoReport {
         + (r.ep() > 1 ? " EP" + r.ep() : "")
         + " PP"
         + r.pp();
+  }
+
+  private static String pool(String sku, int tp, int ep, int pp) {
+    return sku + " TP" + tp + (ep > 1 ? " EP" + ep : "") + " PP" + pp;
+  }
+
+  /** "h100→h200": a disaggregated row's prefill and decode SKUs. */
+  static String skuPair(DeploymentResult r) {
+    return r.metrics().prefillSku() + "→" + r.metrics().decodeSku();
   }
 
   /** The shape, and the precision when its group compares several ("h100 x4 TP2 PP1 fp8"). */

@@ -75,6 +75,43 @@ public final class ProbeConfig {
     return put("cluster.expert_parallel", F.numberNode(ep));
   }
 
+  /**
+   * One pool of a disaggregated deployment ({@code cluster.disaggregation.prefill} or {@code
+   * .decode}): SKU, node type, TP, PP, EP degree, replicas and the pool's batch size cap.
+   */
+  public record PoolSettings(
+      String sku, String node, int tp, int pp, int ep, int replicas, long batchSizeCap) {}
+
+  /**
+   * A disaggregated deployment: the {@code cluster.disaggregation} block with both pools and their
+   * routers, merged as a run config's block is (the keys this leaves out keep the engine's
+   * defaults; a key the engine lacks throws).
+   */
+  public ProbeConfig disaggregation(
+      PoolSettings prefill, PoolSettings decode, String prefillRouter, String decodeRouter) {
+    ObjectNode block = F.objectNode();
+    block.set("prefill", pool(prefill));
+    block.set("decode", pool(decode));
+    block.put("prefill_router", prefillRouter);
+    block.put("decode_router", decodeRouter);
+    ObjectNode overlay = F.objectNode();
+    overlay.putObject("cluster").set("disaggregation", block);
+    ConfigLoader.merge(tree, overlay, "");
+    return this;
+  }
+
+  private static ObjectNode pool(PoolSettings p) {
+    ObjectNode n = F.objectNode();
+    n.put("sku", p.sku());
+    n.put("node", p.node());
+    n.put("tensor_parallel", p.tp());
+    n.put("pipeline_parallel", p.pp());
+    n.put("expert_parallel", p.ep());
+    n.put("replicas", p.replicas());
+    n.put("batch_size_cap", p.batchSizeCap());
+    return n;
+  }
+
   public ProbeConfig replicas(int replicas) {
     return put("cluster.replicas", F.numberNode(replicas));
   }

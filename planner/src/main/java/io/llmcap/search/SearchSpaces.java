@@ -233,15 +233,31 @@ public final class SearchSpaces {
         caps,
         workloads,
         s.priceBook() == null
-            ? Catalog.builtin()
-                .defaultPriceBook(clusters.stream().map(ClusterEntry::sku).toList())
-                .name()
+            ? Catalog.builtin().defaultPriceBook(skus(clusters, dimensions)).name()
             : s.priceBook(),
         slos,
         settings,
         predictor,
         speculative,
         dimensions);
+  }
+
+  /** The SKUs a search prices: its clusters' and its disaggregated pools'. */
+  private static List<String> skus(
+      List<ClusterEntry> clusters, Map<String, List<Object>> dimensions) {
+    Set<String> out = new java.util.LinkedHashSet<>();
+    clusters.forEach(c -> out.add(c.sku()));
+    if (dimensions != null) {
+      for (List<Object> values : dimensions.values()) {
+        for (Object v : values) {
+          if (v instanceof DisaggregationDimension.Layout l) {
+            out.add(l.prefill().sku());
+            out.add(l.decode().sku());
+          }
+        }
+      }
+    }
+    return List.copyOf(out);
   }
 
   /**

@@ -119,7 +119,26 @@ class SearchCommandTest {
             "dtype:string",
             "kv_cache_dtype:string",
             "ep:int",
-            "price_book:string")) {
+            "price_book:string",
+            "layout:string",
+            "prefill_sku:string",
+            "prefill_node:string",
+            "prefill_tp:int",
+            "prefill_pp:int",
+            "prefill_ep:int",
+            "prefill_replicas:int",
+            "decode_sku:string",
+            "decode_node:string",
+            "decode_tp:int",
+            "decode_pp:int",
+            "decode_ep:int",
+            "decode_replicas:int",
+            "kv_transfer_p50:double",
+            "kv_transfer_p90:double",
+            "kv_transfer_p99:double",
+            "kv_transfer_mean:double",
+            "decode_kv_wait_p99:double",
+            "decode_kv_wait_mean:double")) {
       String[] p = c.split(":");
       DEPLOYMENT_COLUMNS.put(p[0], p[1]);
     }

@@ -203,7 +203,27 @@ class DimensionsTest {
             "dtype",
             "kv_cache_dtype",
             "ep",
-            "price_book"),
+            "price_book",
+            // appended in issue 15: the layout, its pools and the transfer metrics
+            "layout",
+            "prefill_sku",
+            "prefill_node",
+            "prefill_tp",
+            "prefill_pp",
+            "prefill_ep",
+            "prefill_replicas",
+            "decode_sku",
+            "decode_node",
+            "decode_tp",
+            "decode_pp",
+            "decode_ep",
+            "decode_replicas",
+            "kv_transfer_p50",
+            "kv_transfer_p90",
+            "kv_transfer_p99",
+            "kv_transfer_mean",
+            "decode_kv_wait_p99",
+            "decode_kv_wait_mean"),
         DeploymentResult.columns().stream().map(Column::name).toList());
   }
 

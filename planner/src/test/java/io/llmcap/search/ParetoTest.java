@@ -196,7 +196,8 @@ class ParetoTest {
     List<String> frontier = Files.readAllLines(dir.resolve("frontier.csv"));
     assertTrue(frontier.get(0).startsWith("model,workload,metric,value_s,deployment_id"));
     assertTrue(
-        frontier.stream().anyMatch(l -> l.contains(",d,") && l.endsWith(",true,true,bf16,bf16,1")),
+        frontier.stream()
+            .anyMatch(l -> l.contains(",d,") && l.contains(",true,true,bf16,bf16,1,aggregated,")),
         frontier.toString());
     // one precision: the report names none, as before precisions were searched
     assertTrue(!text.contains("best in ") && !text.contains(" bf16"), text);
@@ -239,8 +240,10 @@ class ParetoTest {
     assertTrue(html.contains("Best per precision"), html);
     assertTrue(html.contains("<td>fp8 KV fp8</td>"), html);
     List<String> frontier = Files.readAllLines(dir.resolve("frontier.csv"));
-    assertTrue(frontier.get(0).endsWith(",best,dtype,kv_cache_dtype,ep"), frontier.get(0));
-    assertTrue(frontier.stream().anyMatch(l -> l.endsWith(",fp8,fp8,1")), frontier.toString());
+    assertTrue(frontier.get(0).contains(",best,dtype,kv_cache_dtype,ep,layout,"), frontier.get(0));
+    assertTrue(
+        frontier.stream().anyMatch(l -> l.endsWith(",fp8,fp8,1,aggregated,,,,,,,,,,")),
+        frontier.toString());
   }
 
   /** A made-up probe: 100 requests with latencies spread over a decade. */
