@@ -113,7 +113,10 @@ final class SimulateCommand implements Callable<Integer> {
     Path baseDir = source.config != null ? source.config.toAbsolutePath().getParent() : Path.of("");
     Simulation sim = Simulation.prepare(config, Catalog.builtin(), baseDir);
     Predictors.check(config.predictor());
-    ExecutionTimePredictor predictor = Predictors.create(config, sim.deployment(), baseDir);
+    ExecutionTimePredictor predictor =
+        config.cluster().disaggregated()
+            ? null
+            : Predictors.create(config, sim.deployment(), baseDir);
     ExecutionTimePredictor draft = Predictors.draft(config, sim, baseDir);
     Path target =
         out != null
@@ -168,7 +171,10 @@ final class SimulateCommand implements Callable<Integer> {
       }
       // nothing is kept per request or batch: the report draws from the collector's bounded
       // distributions and the bucketed timeline, so memory stays flat however long the run
-      result = sim.run(predictor, draft, listeners, false, List.of());
+      result =
+          config.cluster().disaggregated()
+              ? sim.run(Predictors.forPools(config, sim, baseDir), listeners, false, List.of())
+              : sim.run(predictor, draft, listeners, false, List.of());
       for (AutoCloseable w : writers) {
         close(w);
       }
