@@ -134,9 +134,15 @@ final class SimulateCommand implements Callable<Integer> {
       List<AutoCloseable> writers = new ArrayList<>();
       List<RunListener> listeners = new ArrayList<>();
       int kvBlocks = sim.memory().numBlocks();
+      boolean pooled = sim.deployments().size() > 1;
       if (mc.csv()) {
         add(writers, listeners, new RequestMetricsWriter(dir.resolve(RunWriter.REQUESTS)));
-        add(writers, listeners, new TimelineWriter(dir.resolve(RunWriter.TIMELINE), kvBlocks));
+        add(
+            writers,
+            listeners,
+            pooled
+                ? new TimelineWriter(dir.resolve(RunWriter.TIMELINE), sim.kvBlocksByReplica())
+                : new TimelineWriter(dir.resolve(RunWriter.TIMELINE), kvBlocks));
       } else {
         add(
             writers,
@@ -145,7 +151,11 @@ final class SimulateCommand implements Callable<Integer> {
         add(
             writers,
             listeners,
-            new ParquetRunWriters.Timeline(dir.resolve(RunWriter.TIMELINE_PARQUET), kvBlocks));
+            pooled
+                ? new ParquetRunWriters.Timeline(
+                    dir.resolve(RunWriter.TIMELINE_PARQUET), sim.kvBlocksByReplica())
+                : new ParquetRunWriters.Timeline(
+                    dir.resolve(RunWriter.TIMELINE_PARQUET), kvBlocks));
       }
       if (mc.batchMetrics()) {
         add(

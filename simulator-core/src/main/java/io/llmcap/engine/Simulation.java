@@ -507,6 +507,19 @@ public final class Simulation {
     return plans.stream().map(PoolPlan::name).toList();
   }
 
+  /** Each replica's KV blocks, by replica id (replicas number through the pools in order). */
+  public int[] kvBlocksByReplica() {
+    int n = plans.stream().mapToInt(PoolPlan::schedulers).sum();
+    int[] out = new int[n];
+    int i = 0;
+    for (PoolPlan p : plans) {
+      for (int k = 0; k < p.schedulers(); k++) {
+        out[i++] = p.memory().numBlocks();
+      }
+    }
+    return out;
+  }
+
   /** The memory plan of each pool, in the order of {@link #deployments()}. */
   public List<MemoryPlan> memories() {
     return plans.stream().map(PoolPlan::memory).toList();
