@@ -68,10 +68,18 @@ public record SimulationConfig(
       String prefillRouter,
       String decodeRouter,
       String firstToken,
-      boolean layerwiseTransfer) {
+      Boolean layerwiseTransfer) {
     public static final String DECODE = "decode";
     public static final String PREFILL = "prefill";
     public static final String FREE_KV = "free_kv";
+
+    /** Null keys take their defaults (llmcap/disaggregation.yaml), for configs built in code. */
+    public DisaggregationConfig {
+      prefillRouter = prefillRouter != null ? prefillRouter : "round_robin";
+      decodeRouter = decodeRouter != null ? decodeRouter : FREE_KV;
+      firstToken = firstToken != null ? firstToken : DECODE;
+      layerwiseTransfer = layerwiseTransfer != null && layerwiseTransfer;
+    }
   }
 
   /**

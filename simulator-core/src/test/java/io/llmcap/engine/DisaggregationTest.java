@@ -120,14 +120,17 @@ class DisaggregationTest {
     for (String first : List.of("decode", "prefill")) {
       for (String router : List.of("free_kv", "round_robin", "lor")) {
         // one node (NVLink) and across nodes (RDMA); a small decode pool forces KV waits
-        out.add(Arguments.of(first, router, "1", "2", "1", "3", "false", "null"));
-        out.add(Arguments.of(first, router, "4", "2", "2", "3", "true", "300"));
+        out.add(Arguments.of(first, router, "1", "2", "1", "3", "false", "null", "1"));
+        out.add(Arguments.of(first, router, "4", "2", "2", "3", "true", "300", "1"));
       }
+      // pipeline-parallel pools: several batches in flight per replica
+      out.add(Arguments.of(first, "free_kv", "2", "1", "1", "2", "false", "300", "2"));
     }
     return out.stream();
   }
 
-  @ParameterizedTest(name = "first_token={0} decode_router={1} P tp{2}x{3} D tp{4}x{5} lw={6}")
+  @ParameterizedTest(
+      name = "first_token={0} decode_router={1} P tp{2}x{3} D tp{4}x{5} lw={6} blocks={7} pp={8}")
   @MethodSource("layouts")
   void everyRequestPrefillsOnceAndDecodesOnceOnOneDecodeReplica(
       String first,
@@ -137,7 +140,8 @@ class DisaggregationTest {
       String dtp,
       String dreps,
       String layerwise,
-      String decodeBlocks) {
+      String decodeBlocks,
+      String pp) {
     SimulationConfig cfg =
         config(
             "cluster.disaggregation.first_token=" + first,
@@ -147,6 +151,8 @@ class DisaggregationTest {
             "cluster.disaggregation.decode.tensor_parallel=" + dtp,
             "cluster.disaggregation.decode.replicas=" + dreps,
             "cluster.disaggregation.layerwise_transfer=" + layerwise,
+            "cluster.disaggregation.prefill.pipeline_parallel=" + pp,
+            "cluster.disaggregation.decode.pipeline_parallel=" + pp,
             "scheduler.num_blocks=" + decodeBlocks,
             "workload.interval.qps=" + (decodeBlocks.equals("null") ? 30 : 300));
     Simulation sim = Simulation.prepare(cfg, Catalog.builtin(), Path.of(""));
@@ -425,6 +431,12 @@ class DisaggregationTest {
             "cluster.disaggregation.decode.node=h100_dgx");
     var g = c.cluster().disaggregation();
     assertEquals(2, g.prefill().replicas());
+    // built in code, null keys take their defaults
+    var coded = new SimulationConfig.DisaggregationConfig(null, null, null, null, null, null);
+    assertEquals("round_robin", coded.prefillRouter());
+    assertEquals("free_kv", coded.decodeRouter());
+    assertEquals("decode", coded.firstToken());
+    assertFalse(coded.layerwiseTransfer());
     assertNull(g.prefill().sku());
     assertEquals("h100", g.decode().sku());
     assertEquals("free_kv", g.decodeRouter());
