@@ -61,6 +61,16 @@ final class Disaggregated {
           config.scheduler().type(),
           "vllm_v1 with cluster.disaggregation (vLLM's KV connectors exist in its V1 engine only)");
     }
+    if (!"round_robin".equals(config.router())) {
+      throw ConfigException.invalid(
+          "router",
+          config.router(),
+          "round_robin (the default) with cluster.disaggregation: set "
+              + F
+              + "prefill_router and "
+              + F
+              + "decode_router");
+    }
     oneOf(F + "prefill_router", g.prefillRouter(), PREFILL_ROUTERS);
     oneOf(F + "decode_router", g.decodeRouter(), DECODE_ROUTERS);
     oneOf(F + "first_token", g.firstToken(), FIRST_TOKEN);

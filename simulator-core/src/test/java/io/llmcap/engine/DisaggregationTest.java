@@ -406,6 +406,7 @@ class DisaggregationTest {
     oneLine(
         error("cluster.disaggregation.prefill.replicas=1", "cluster.replicas=2"),
         "cluster.replicas");
+    oneLine(error("cluster.disaggregation.prefill.replicas=1", "router=lor"), "router");
     oneLine(
         error("cluster.disaggregation.decode_router=random"),
         "cluster.disaggregation.decode_router");
