@@ -87,11 +87,13 @@ final class CatalogCommand implements Callable<Integer> {
           s.linkBandwidthGbps());
     }
     out.println();
-    out.println("Node types (GPUs, NVLink group, NVLink / PCIe / inter-node GB/s per GPU)");
+    out.println(
+        "Node types (GPUs, NVLink group, NVLink / PCIe / inter-node / RDMA NIC GB/s per GPU; NIC -:"
+            + " none, no KV transfer between nodes)");
     for (NodeSku n : c.nodes().values()) {
       out.printf(
           Locale.ROOT,
-          "  %-22s %-7s %3d %3d %7.1f %7.1f %7.1f  %s%n",
+          "  %-22s %-7s %3d %3d %7.1f %7.1f %7.1f %7s  %s%n",
           n.name(),
           n.sku(),
           n.devicesPerNode(),
@@ -99,6 +101,7 @@ final class CatalogCommand implements Callable<Integer> {
           n.nvlinkBandwidthGbps(),
           n.pcieBandwidthGbps(),
           n.interNodeBandwidthGbps(),
+          n.hasNic() ? String.format(Locale.ROOT, "%.1f", n.nicBandwidthGbps()) : "-",
           n.topology());
     }
     out.println();

@@ -113,7 +113,10 @@ final class SimulateCommand implements Callable<Integer> {
     Path baseDir = source.config != null ? source.config.toAbsolutePath().getParent() : Path.of("");
     Simulation sim = Simulation.prepare(config, Catalog.builtin(), baseDir);
     Predictors.check(config.predictor());
-    ExecutionTimePredictor predictor = Predictors.create(config, sim.deployment(), baseDir);
+    ExecutionTimePredictor predictor =
+        config.cluster().disaggregated()
+            ? null
+            : Predictors.create(config, sim.deployment(), baseDir);
     ExecutionTimePredictor draft = Predictors.draft(config, sim, baseDir);
     Path target =
         out != null
@@ -131,9 +134,15 @@ final class SimulateCommand implements Callable<Integer> {
       List<AutoCloseable> writers = new ArrayList<>();
       List<RunListener> listeners = new ArrayList<>();
       int kvBlocks = sim.memory().numBlocks();
+      boolean pooled = sim.deployments().size() > 1;
       if (mc.csv()) {
         add(writers, listeners, new RequestMetricsWriter(dir.resolve(RunWriter.REQUESTS)));
-        add(writers, listeners, new TimelineWriter(dir.resolve(RunWriter.TIMELINE), kvBlocks));
+        add(
+            writers,
+            listeners,
+            pooled
+                ? new TimelineWriter(dir.resolve(RunWriter.TIMELINE), sim.kvBlocksByReplica())
+                : new TimelineWriter(dir.resolve(RunWriter.TIMELINE), kvBlocks));
       } else {
         add(
             writers,
@@ -142,7 +151,11 @@ final class SimulateCommand implements Callable<Integer> {
         add(
             writers,
             listeners,
-            new ParquetRunWriters.Timeline(dir.resolve(RunWriter.TIMELINE_PARQUET), kvBlocks));
+            pooled
+                ? new ParquetRunWriters.Timeline(
+                    dir.resolve(RunWriter.TIMELINE_PARQUET), sim.kvBlocksByReplica())
+                : new ParquetRunWriters.Timeline(
+                    dir.resolve(RunWriter.TIMELINE_PARQUET), kvBlocks));
       }
       if (mc.batchMetrics()) {
         add(
@@ -168,7 +181,10 @@ final class SimulateCommand implements Callable<Integer> {
       }
       // nothing is kept per request or batch: the report draws from the collector's bounded
       // distributions and the bucketed timeline, so memory stays flat however long the run
-      result = sim.run(predictor, draft, listeners, false, List.of());
+      result =
+          config.cluster().disaggregated()
+              ? sim.run(Predictors.forPools(config, sim, baseDir), listeners, false, List.of())
+              : sim.run(predictor, draft, listeners, false, List.of());
       for (AutoCloseable w : writers) {
         close(w);
       }

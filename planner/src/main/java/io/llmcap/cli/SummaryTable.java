@@ -25,6 +25,53 @@ final class SummaryTable {
   static void print(PrintWriter out, SimulationResult r, Map<String, Object> s, Path folder) {
     var c = r.config();
     var d = r.deployment();
+    var g = c.cluster().disaggregation();
+    if (g != null) {
+      out.printf(Locale.ROOT, "%s, disaggregated:", d.model().name());
+      for (var p : r.pools()) {
+        var pd = p.deployment();
+        out.printf(
+            Locale.ROOT,
+            " %s %d x %s TP%d PP%d (%s);",
+            p.name(),
+            p.replicas().size(),
+            pd.sku().name(),
+            pd.tp(),
+            pd.pp(),
+            pd.node().name());
+      }
+      out.printf(
+          Locale.ROOT,
+          " routers %s / %s, first token from %s%n",
+          g.prefillRouter(),
+          g.decodeRouter(),
+          g.firstToken());
+    } else {
+      header(out, r);
+    }
+    out.printf(
+        Locale.ROOT,
+        "%d requests, %.1f s simulated in %.2f s wall (%,.0f events/s); predictor: %s%n%n",
+        r.requestsArrived(),
+        r.endTime(),
+        r.wallSeconds(),
+        r.events() / Math.max(r.wallSeconds(), 1e-9),
+        r.predictor());
+    if (g != null) {
+      out.printf(
+          Locale.ROOT,
+          "KV transfers: %d, p50 %.4f s, p99 %.4f s; waits for decode-side KV room: p99 %.4f s%n%n",
+          r.metrics().kvTransfer().size(),
+          r.metrics().kvTransfer().quantile(0.5),
+          r.metrics().kvTransfer().quantile(0.99),
+          r.metrics().decodeKvWait().quantile(0.99));
+    }
+    table(out, r, s, folder);
+  }
+
+  private static void header(PrintWriter out, SimulationResult r) {
+    var c = r.config();
+    var d = r.deployment();
     out.printf(
         Locale.ROOT,
         "%s on %d x %s replica(s) of TP%d PP%d (%s), scheduler %s, router %s%n",
@@ -36,14 +83,10 @@ final class SummaryTable {
         d.node().name(),
         c.scheduler().type(),
         c.router());
-    out.printf(
-        Locale.ROOT,
-        "%d requests, %.1f s simulated in %.2f s wall (%,.0f events/s); predictor: %s%n%n",
-        r.requestsArrived(),
-        r.endTime(),
-        r.wallSeconds(),
-        r.events() / Math.max(r.wallSeconds(), 1e-9),
-        r.predictor());
+  }
+
+  private static void table(
+      PrintWriter out, SimulationResult r, Map<String, Object> s, Path folder) {
     out.printf(
         Locale.ROOT,
         "%-22s %10s %10s %10s %10s %10s%n",

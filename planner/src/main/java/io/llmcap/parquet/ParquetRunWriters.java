@@ -109,9 +109,20 @@ public final class ParquetRunWriters {
   public static final class Timeline implements RunListener, AutoCloseable {
     private final ParquetTable t;
     private final int kvBlocksPerReplica;
+    private final int[] kvBlocksByReplica;
 
     public Timeline(Path file, int kvBlocksPerReplica) {
+      this(file, kvBlocksPerReplica, null);
+    }
+
+    /** With each replica's KV capacity, by replica id (pools of different shapes). */
+    public Timeline(Path file, int[] kvBlocksByReplica) {
+      this(file, kvBlocksByReplica[0], kvBlocksByReplica);
+    }
+
+    private Timeline(Path file, int kvBlocksPerReplica, int[] kvBlocksByReplica) {
       this.kvBlocksPerReplica = kvBlocksPerReplica;
+      this.kvBlocksByReplica = kvBlocksByReplica;
       t =
           new ParquetTable(
               file,
@@ -128,7 +139,9 @@ public final class ParquetRunWriters {
     @Override
     public void onReplicaSample(Batch b, double time, int kvBlocks, int running, int waiting) {
       t.set(0, time).set(1, b.replicaId()).set(2, kvBlocks);
-      t.set(3, kvBlocks / (double) kvBlocksPerReplica).set(4, running).set(5, waiting);
+      int capacity =
+          kvBlocksByReplica != null ? kvBlocksByReplica[b.replicaId()] : kvBlocksPerReplica;
+      t.set(3, kvBlocks / (double) capacity).set(4, running).set(5, waiting);
       t.endRow();
     }
 

@@ -126,6 +126,31 @@ public final class Predictors {
   }
 
   /**
+   * One predictor per pool of {@code sim}, in the order of {@link Simulation#deployments()} (one
+   * for an aggregated run; prefill then decode for a disaggregated one, whose pools may differ in
+   * SKU, node and sharding). Pools of one deployment share their predictor.
+   */
+  public static List<ExecutionTimePredictor> forPools(
+      SimulationConfig config, Simulation sim, Path baseDir) {
+    Map<Deployment, ExecutionTimePredictor> made = new LinkedHashMap<>();
+    List<ExecutionTimePredictor> out = new ArrayList<>();
+    for (Deployment d : sim.deployments()) {
+      out.add(made.computeIfAbsent(d, k -> create(config, k, baseDir)));
+    }
+    return out;
+  }
+
+  /** As {@link #forPools(SimulationConfig, Simulation, Path)}, for callers without a config. */
+  public static List<ExecutionTimePredictor> forPools(PredictorConfig config, Simulation sim) {
+    Map<Deployment, ExecutionTimePredictor> made = new LinkedHashMap<>();
+    List<ExecutionTimePredictor> out = new ArrayList<>();
+    for (Deployment d : sim.deployments()) {
+      out.add(made.computeIfAbsent(d, k -> create(config, k)));
+    }
+    return out;
+  }
+
+  /**
    * The predictor of a run's speculative draft model ({@link Simulation#draftDeployment()}), built
    * like the target's; null when the run has no draft model.
    */

@@ -172,6 +172,16 @@ public final class Yaml {
 
   /** Merges {@code overlay} into {@code base} in place, rejecting keys {@code base} lacks. */
   public static void merge(ObjectNode base, JsonNode overlay, String path) {
+    merge(base, overlay, path, Map.of());
+  }
+
+  /**
+   * As {@link #merge(ObjectNode, JsonNode, String)}, where a key whose default is null may hold a
+   * mapping: {@code templates} gives, by dotted path, the keys and defaults the mapping is merged
+   * into (strictly, as everywhere else); a null overlay turns such a block off again.
+   */
+  public static void merge(
+      ObjectNode base, JsonNode overlay, String path, Map<String, ObjectNode> templates) {
     if (!overlay.isObject()) {
       throw new ConfigException(path.isEmpty() ? "config" : path, "expected a mapping of keys");
     }
@@ -184,11 +194,22 @@ public final class Yaml {
       if (current == null) {
         throw unknownKey(field, key, base);
       }
+      ObjectNode template = templates.get(field);
+      if (template != null) {
+        if (e.getValue().isNull()) {
+          base.set(key, e.getValue());
+          continue;
+        }
+        if (current.isNull() && e.getValue().isObject()) {
+          current = template.deepCopy();
+          base.set(key, current);
+        }
+      }
       if (current.isObject()) {
         if (e.getValue().isNull()) {
           throw new ConfigException(field, "expected a mapping of keys, got null");
         }
-        merge((ObjectNode) current, e.getValue(), field);
+        merge((ObjectNode) current, e.getValue(), field, templates);
       } else {
         if (e.getValue().isContainerNode()) {
           throw new ConfigException(

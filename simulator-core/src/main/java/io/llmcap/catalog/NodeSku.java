@@ -4,7 +4,9 @@ package io.llmcap.catalog;
  * A server: how many devices, and how fast they talk. Devices within a group of {@code
  * nvlinkGroupSize} share the fast scale-up link; other devices in the node use the slower
  * intra-node path (PCIe); devices in other nodes use the inter-node network. Bandwidths in GB/s per
- * device and direction, latencies in microseconds.
+ * device and direction, latencies in microseconds. {@code nicBandwidthGbps} and {@code
+ * nicLatencyUs} are each GPU's RDMA NIC, which disaggregated serving moves KV caches between nodes
+ * over; null when the node has none.
  */
 public record NodeSku(
     String name,
@@ -18,7 +20,45 @@ public record NodeSku(
     double interNodeBandwidthGbps,
     double interNodeLatencyUs,
     String topology,
-    String source) {
+    String source,
+    Double nicBandwidthGbps,
+    Double nicLatencyUs) {
+
+  /** A node without an RDMA NIC. */
+  public NodeSku(
+      String name,
+      String sku,
+      int devicesPerNode,
+      int nvlinkGroupSize,
+      double nvlinkBandwidthGbps,
+      double nvlinkLatencyUs,
+      double pcieBandwidthGbps,
+      double pcieLatencyUs,
+      double interNodeBandwidthGbps,
+      double interNodeLatencyUs,
+      String topology,
+      String source) {
+    this(
+        name,
+        sku,
+        devicesPerNode,
+        nvlinkGroupSize,
+        nvlinkBandwidthGbps,
+        nvlinkLatencyUs,
+        pcieBandwidthGbps,
+        pcieLatencyUs,
+        interNodeBandwidthGbps,
+        interNodeLatencyUs,
+        topology,
+        source,
+        null,
+        null);
+  }
+
+  /** True when each GPU has an RDMA NIC (a KV transfer can leave the node). */
+  public boolean hasNic() {
+    return nicBandwidthGbps != null && nicBandwidthGbps > 0;
+  }
 
   /** Bandwidth in bytes/s seen by a collective spanning {@code workers} devices. */
   public double bandwidthFor(int workers) {

@@ -42,7 +42,60 @@ public record SimulationConfig(
       int expertParallel,
       int dataParallel,
       String dtype,
-      String kvCacheDtype) {}
+      String kvCacheDtype,
+      DisaggregationConfig disaggregation) {
+
+    /** True when prefill and decode run on separate pools ({@code disaggregation} set). */
+    public boolean disaggregated() {
+      return disaggregation != null;
+    }
+  }
+
+  /**
+   * Disaggregated prefill and decode: a request prefills on a replica of the {@code prefill} pool,
+   * its KV cache moves to a replica of the {@code decode} pool, and it decodes there. Model, dtype
+   * and KV-cache dtype are the cluster's; see docs/disaggregation.md.
+   *
+   * @param prefillRouter round_robin | random | lor
+   * @param decodeRouter round_robin | lor | free_kv (the replica with the most free KV blocks)
+   * @param firstToken which side streams the first token to the client: decode (vLLM's and SGLang's
+   *     disaggregated serving) or prefill
+   * @param layerwiseTransfer the transfer of each layer's KV overlaps the prefill of later layers
+   */
+  public record DisaggregationConfig(
+      PoolConfig prefill,
+      PoolConfig decode,
+      String prefillRouter,
+      String decodeRouter,
+      String firstToken,
+      Boolean layerwiseTransfer) {
+    public static final String DECODE = "decode";
+    public static final String PREFILL = "prefill";
+    public static final String FREE_KV = "free_kv";
+
+    /** Null keys take their defaults (llmcap/disaggregation.yaml), for configs built in code. */
+    public DisaggregationConfig {
+      prefillRouter = prefillRouter != null ? prefillRouter : "round_robin";
+      decodeRouter = decodeRouter != null ? decodeRouter : FREE_KV;
+      firstToken = firstToken != null ? firstToken : DECODE;
+      layerwiseTransfer = layerwiseTransfer != null && layerwiseTransfer;
+    }
+  }
+
+  /**
+   * One pool of a disaggregated deployment; a null key takes the cluster's value ({@code sku},
+   * {@code node}, {@code tensor_parallel}, {@code pipeline_parallel}), 1 ({@code expert_parallel},
+   * {@code replicas}) or the scheduler section's ({@code batch_size_cap}, {@code chunk_size}).
+   */
+  public record PoolConfig(
+      String sku,
+      String node,
+      Integer tensorParallel,
+      Integer pipelineParallel,
+      Integer expertParallel,
+      Integer replicas,
+      Integer batchSizeCap,
+      Integer chunkSize) {}
 
   /** The replica scheduler and its knobs; each knob says which schedulers read it. */
   public record SchedulerConfig(

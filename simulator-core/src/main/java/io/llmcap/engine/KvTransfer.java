@@ -18,4 +18,22 @@ public interface KvTransfer {
    * @param from the pool the request leaves, or null when it held no replica
    */
   double seconds(Request request, Pool from, Pool to);
+
+  /**
+   * Seconds to move {@code request}'s KV from replica {@code fromReplica} of {@code from} to
+   * replica {@code toReplica} of {@code to}, counted from the end of its prefill (or of its wait
+   * for room on the target).
+   *
+   * @param prefillSeconds the request's last prefill iteration, which a layer-wise transfer
+   *     overlaps
+   */
+  default double seconds(
+      Request request, Pool from, int fromReplica, Pool to, int toReplica, double prefillSeconds) {
+    return seconds(request, from, to);
+  }
+
+  /** Bytes moved for {@code request} (for metrics); 0 when not modelled. */
+  default long bytes(Request request, Pool from) {
+    return 0;
+  }
 }

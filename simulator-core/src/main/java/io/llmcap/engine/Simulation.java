@@ -34,20 +34,30 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Simulation {
   private final SimulationConfig config;
+  private final List<PoolPlan> plans;
   private final Deployment deployment;
   private final MemoryPlan memory;
   private final Speculation speculation;
   private final Path baseDir;
 
-  private Simulation(
-      SimulationConfig config,
+  /**
+   * One pool as prepared: its deployment, memory plan, scheduler settings and replica count.
+   *
+   * @param schedulers schedulers (replicas × attention data-parallel groups)
+   */
+  record PoolPlan(
+      String name,
       Deployment deployment,
       MemoryPlan memory,
-      Speculation speculation,
-      Path baseDir) {
+      SchedulerConfig scheduler,
+      int schedulers) {}
+
+  private Simulation(
+      SimulationConfig config, List<PoolPlan> plans, Speculation speculation, Path baseDir) {
     this.config = config;
-    this.deployment = deployment;
-    this.memory = memory;
+    this.plans = List.copyOf(plans);
+    this.deployment = plans.get(0).deployment();
+    this.memory = plans.get(0).memory();
     this.speculation = speculation;
     this.baseDir = baseDir;
   }
@@ -63,24 +73,39 @@ public final class Simulation {
       throw ConfigException.invalid(
           "time_limit", config.timeLimit(), "0 (no limit) or more seconds");
     }
-    Deployment d = deployment(config.cluster(), catalog);
+    if (config.cluster().disaggregated()) {
+      return Disaggregated.prepare(config, catalog, baseDir);
+    }
+    Deployment d = deployment(config.cluster(), catalog, "cluster.");
     Speculation spec = Speculation.prepare(config.speculative(), catalog, d, baseDir);
     Routers.check(config.router(), config.routerOptions());
     SchedulerConfig s = config.scheduler();
-    SchedulerRules rules = checkScheduler(s, d);
+    SchedulerRules rules = checkScheduler(s, d, "cluster.");
     Workloads.validate(config.workload(), baseDir);
     int maxTokens = config.workload().maxTokens();
     int blockSize = rules.blockSize(s);
     MemoryPlan plan =
         rules.memoryPlan(s, d, config.cluster().memoryMargin(), maxTokens, blockSize, spec.draft());
     checkCapacity(s, rules, plan, maxTokens);
-    return new Simulation(config, d, plan, spec, baseDir);
+    int schedulers = config.cluster().replicas() * d.dp();
+    return new Simulation(
+        config, List.of(new PoolPlan("default", d, plan, s, schedulers)), spec, baseDir);
   }
 
-  private static Deployment deployment(ClusterConfig c, Catalog catalog) {
+  /** A prepared disaggregated run: its two pools, prefill first. */
+  static Simulation of(SimulationConfig config, List<PoolPlan> plans, Path baseDir) {
+    return new Simulation(config, plans, Speculation.OFF, baseDir);
+  }
+
+  /**
+   * The deployment of {@code c}; errors name the pool's own keys with prefix {@code f} ({@code
+   * "cluster."} or {@code "cluster.disaggregation.prefill."}); model, formats and margins are the
+   * cluster's.
+   */
+  static Deployment deployment(ClusterConfig c, Catalog catalog, String f) {
     ModelSpec model = catalog.model(c.model(), "cluster.model");
-    var sku = catalog.sku(c.sku(), "cluster.sku");
-    NodeSku node = catalog.node(c.node(), "cluster.node");
+    var sku = catalog.sku(c.sku(), f + "sku");
+    NodeSku node = catalog.node(c.node(), f + "node");
     if (!node.sku().equals(sku.name())) {
       List<String> fitting =
           catalog.nodes().values().stream()
@@ -88,33 +113,33 @@ public final class Simulation {
               .map(NodeSku::name)
               .toList();
       throw ConfigException.invalid(
-          "cluster.node",
+          f + "node",
           c.node(),
           "a node type with " + sku.name() + " GPUs: " + String.join(", ", fitting));
     }
     int tp = c.tensorParallel();
     int pp = c.pipelineParallel();
     if (tp < 1) {
-      throw ConfigException.invalid("cluster.tensor_parallel", tp, "an integer ≥ 1");
+      throw ConfigException.invalid(f + "tensor_parallel", tp, "an integer ≥ 1");
     }
     if (pp < 1) {
-      throw ConfigException.invalid("cluster.pipeline_parallel", pp, "an integer ≥ 1");
+      throw ConfigException.invalid(f + "pipeline_parallel", pp, "an integer ≥ 1");
     }
     if (c.replicas() < 1) {
-      throw ConfigException.invalid("cluster.replicas", c.replicas(), "an integer ≥ 1");
+      throw ConfigException.invalid(f + "replicas", c.replicas(), "an integer ≥ 1");
     }
     if (!(c.memoryMargin() >= 0 && c.memoryMargin() < 1)) {
       throw ConfigException.invalid("cluster.memory_margin", c.memoryMargin(), "0 ≤ margin < 1");
     }
     if (model.noTensorParallel() && tp > 1) {
       throw ConfigException.invalid(
-          "cluster.tensor_parallel",
+          f + "tensor_parallel",
           tp,
           "1 (" + model.name() + " does not support tensor parallelism)");
     }
     if (model.numQHeads() % tp != 0 || model.embeddingDim() % tp != 0) {
       throw ConfigException.invalid(
-          "cluster.tensor_parallel",
+          f + "tensor_parallel",
           tp,
           "a divisor of "
               + model.name()
@@ -125,13 +150,13 @@ public final class Simulation {
     }
     if (tp > node.devicesPerNode()) {
       throw ConfigException.invalid(
-          "cluster.tensor_parallel",
+          f + "tensor_parallel",
           tp,
           "at most " + node.devicesPerNode() + " (the GPUs in one " + node.name() + " node)");
     }
     if (model.numLayers() % pp != 0) {
       throw ConfigException.invalid(
-          "cluster.pipeline_parallel",
+          f + "pipeline_parallel",
           pp,
           "a divisor of "
               + model.name()
@@ -154,7 +179,7 @@ public final class Simulation {
     int devices = tp * dp * pp;
     if (devices > node.devicesPerNode() && devices % node.devicesPerNode() != 0) {
       throw ConfigException.invalid(
-          dp > 1 ? "cluster.data_parallel" : "cluster.pipeline_parallel",
+          dp > 1 ? "cluster.data_parallel" : f + "pipeline_parallel",
           dp > 1 ? dp : pp,
           "a value making tensor_parallel × "
               + (dp > 1 ? "data_parallel × " : "")
@@ -170,7 +195,7 @@ public final class Simulation {
     int ep = c.expertParallel();
     if (ep != 1 && (!model.isMoe() || ep != tp * dp || model.moe().numExperts() % ep != 0)) {
       throw ConfigException.invalid(
-          "cluster.expert_parallel",
+          f + "expert_parallel",
           ep,
           model.isMoe()
               ? "1 or "
@@ -208,7 +233,7 @@ public final class Simulation {
   }
 
   /** Checks the scheduler section against the deployment; returns the scheduler's rules. */
-  private static SchedulerRules checkScheduler(SchedulerConfig s, Deployment d) {
+  static SchedulerRules checkScheduler(SchedulerConfig s, Deployment d, String f) {
     Schedulers.check(s);
     SchedulerRules rules = Schedulers.rules(s.type());
     positive("scheduler.batch_size_cap", s.batchSizeCap());
@@ -225,14 +250,14 @@ public final class Simulation {
     }
     if (!rules.supportsPipelineParallel() && d.pp() != 1) {
       throw ConfigException.invalid(
-          "cluster.pipeline_parallel",
+          f + "pipeline_parallel",
           d.pp(),
           "1 (the " + s.type() + " scheduler has no pipeline support)");
     }
     return rules;
   }
 
-  private static void checkCapacity(
+  static void checkCapacity(
       SchedulerConfig s, SchedulerRules rules, MemoryPlan plan, int maxTokens) {
     TokenBudget budget = rules.tokenBudget(s);
     if (budget != null && budget.wholePrompts() && budget.tokens() < maxTokens) {
@@ -250,7 +275,7 @@ public final class Simulation {
     }
   }
 
-  private static void positive(String field, int v) {
+  static void positive(String field, int v) {
     if (v < 1) {
       throw ConfigException.invalid(field, v, "an integer ≥ 1");
     }
@@ -295,44 +320,120 @@ public final class Simulation {
       List<RunListener> listeners,
       boolean keepRecords,
       List<EarlyStop> stops) {
+    List<ExecutionTimePredictor> perPool = new ArrayList<>();
+    for (PoolPlan p : plans) {
+      if (!p.deployment().equals(deployment)) {
+        throw new IllegalStateException(
+            "the pools run on different hardware: give one predictor per pool"
+                + " (run(List<ExecutionTimePredictor>, ...), deployments())");
+      }
+      perPool.add(predictor);
+    }
+    return run(perPool, draftPredictor, listeners, keepRecords, stops, null);
+  }
+
+  /**
+   * Runs the simulation with one predictor per pool, in the order of {@link #deployments()} (a
+   * disaggregated run's pools may differ in SKU, node and sharding).
+   */
+  public SimulationResult run(
+      List<ExecutionTimePredictor> predictors,
+      List<RunListener> listeners,
+      boolean keepRecords,
+      List<EarlyStop> stops) {
+    return run(predictors, null, listeners, keepRecords, stops, null);
+  }
+
+  /**
+   * The run itself.
+   *
+   * @param transfer replaces the KV-transfer cost of a disaggregated run (tests: a free link); null
+   *     for the links the deployment has
+   */
+  SimulationResult run(
+      List<ExecutionTimePredictor> predictors,
+      ExecutionTimePredictor draftPredictor,
+      List<RunListener> listeners,
+      boolean keepRecords,
+      List<EarlyStop> stops,
+      KvTransfer transfer) {
+    if (predictors.size() != plans.size()) {
+      throw new IllegalArgumentException(
+          predictors.size() + " predictors for " + plans.size() + " pools");
+    }
     long wallStart = System.nanoTime();
     SplittableRandom seeds = new SplittableRandom(config.seed());
     long workloadSeed = seeds.nextLong();
     long routerSeed = seeds.nextLong();
     long acceptanceSeed = seeds.nextLong();
-    // Each attention data-parallel group is its own scheduler with its own KV cache (vLLM runs one
-    // engine core per DP rank); its step times cost the MoE layers at dp × its tokens.
-    int n = config.cluster().replicas() * deployment.dp();
+    var disaggregation = config.cluster().disaggregation();
     AtomicLong batchIds = new AtomicLong();
-    List<ReplicaScheduler> replicas = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      replicas.add(
-          Schedulers.create(
-              new SchedulerContext(i, deployment.pp(), config.scheduler(), memory, batchIds)));
+    List<Pool> pools = new ArrayList<>();
+    int first = 0;
+    for (int pi = 0; pi < plans.size(); pi++) {
+      PoolPlan plan = plans.get(pi);
+      // Each attention data-parallel group is its own scheduler with its own KV cache (vLLM runs
+      // one engine core per DP rank); its step times cost the MoE layers at dp × its tokens.
+      int n = plan.schedulers();
+      List<ReplicaScheduler> replicas = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        replicas.add(
+            Schedulers.create(
+                new SchedulerContext(
+                    first + i, plan.deployment().pp(), plan.scheduler(), plan.memory(), batchIds)));
+      }
+      String router =
+          disaggregation == null
+              ? config.router()
+              : pi == 0 ? disaggregation.prefillRouter() : disaggregation.decodeRouter();
+      // the decode pool draws its router's numbers from its own stream
+      long seed = pi == 0 ? routerSeed : new SplittableRandom(routerSeed + pi).nextLong();
+      pools.add(
+          new Pool(
+              plan.name(),
+              plan.deployment(),
+              plan.memory(),
+              replicas,
+              Disaggregated.FREE_KV.equals(router)
+                  ? new io.llmcap.cluster.FreeKvRouter()
+                  : Routers.create(router, config.routerOptions(), new RouterContext(n, seed)),
+              predictors.get(pi),
+              speculation.draft() != null ? draftPredictor : null,
+              first));
+      first += n;
     }
-    Pool pool =
-        new Pool(
-            "default",
-            deployment,
-            memory,
-            replicas,
-            Routers.create(
-                config.router(), config.routerOptions(), new RouterContext(n, routerSeed)),
-            predictor,
-            speculation.draft() != null ? draftPredictor : null,
-            0);
-    MetricsCollector metrics =
-        new MetricsCollector(n, deployment.pp(), listeners, keepRecords, stops);
+    int[] stages = new int[first];
+    for (Pool p : pools) {
+      for (int i = 0; i < p.replicas().size(); i++) {
+        stages[p.firstReplica() + i] = p.deployment().pp();
+      }
+    }
+    MetricsCollector metrics = new MetricsCollector(stages, listeners, keepRecords, stops);
+    Handoff handoff = null;
+    if (disaggregation != null) {
+      KvTransfer link =
+          transfer != null
+              ? transfer
+              : new LinkKvTransfer(pools, disaggregation.layerwiseTransfer());
+      handoff =
+          new Handoff(
+              pools.get(0),
+              pools.get(1),
+              disaggregation.firstToken().equals(Disaggregated.PREFILL_FIRST),
+              link,
+              metrics);
+    }
     Simulator sim =
         new Simulator(
-            List.of(pool),
+            pools,
             PoolSelector.FIRST,
             Workloads.source(config.workload(), workloadSeed, baseDir),
             config.timeLimit(),
             metrics,
             speculation,
             acceptanceSeed,
-            KvTransfer.FREE);
+            KvTransfer.FREE,
+            handoff);
     sim.run();
     return result(config, sim, metrics, wallStart);
   }
@@ -391,6 +492,37 @@ public final class Simulation {
 
   public MemoryPlan memory() {
     return memory;
+  }
+
+  /**
+   * The deployment of each pool, in pool order: one for an aggregated run, prefill then decode for
+   * a disaggregated one. Build one predictor per entry for {@link #run(List, List, boolean, List)}.
+   */
+  public List<Deployment> deployments() {
+    return plans.stream().map(PoolPlan::deployment).toList();
+  }
+
+  /** The pools' names, in the order of {@link #deployments()}. */
+  public List<String> poolNames() {
+    return plans.stream().map(PoolPlan::name).toList();
+  }
+
+  /** Each replica's KV blocks, by replica id (replicas number through the pools in order). */
+  public int[] kvBlocksByReplica() {
+    int n = plans.stream().mapToInt(PoolPlan::schedulers).sum();
+    int[] out = new int[n];
+    int i = 0;
+    for (PoolPlan p : plans) {
+      for (int k = 0; k < p.schedulers(); k++) {
+        out[i++] = p.memory().numBlocks();
+      }
+    }
+    return out;
+  }
+
+  /** The memory plan of each pool, in the order of {@link #deployments()}. */
+  public List<MemoryPlan> memories() {
+    return plans.stream().map(PoolPlan::memory).toList();
   }
 
   /** The speculative-decoding draft model on this deployment's hardware, or null when none. */

@@ -48,6 +48,7 @@ public final class Simulator {
   private final PriorityQueue<Event> queue = new PriorityQueue<>(Event.ORDER);
   private final Routing routing;
   private final StagePipeline stages;
+  private final Handoff handoff;
   private RequestSpec nextArrival;
   private long nextSeq;
   private double now;
@@ -73,6 +74,24 @@ public final class Simulator {
       Speculation speculation,
       long acceptanceSeed,
       KvTransfer transfer) {
+    this(pools, selector, source, timeLimit, metrics, speculation, acceptanceSeed, transfer, null);
+  }
+
+  /**
+   * As above, for a disaggregated run: {@code handoff} moves each request from its prefill replica
+   * to a decode replica (null: every request stays where it was routed).
+   */
+  Simulator(
+      List<Pool> pools,
+      PoolSelector selector,
+      RequestSource source,
+      double timeLimit,
+      MetricsCollector metrics,
+      Speculation speculation,
+      long acceptanceSeed,
+      KvTransfer transfer,
+      Handoff handoff) {
+    this.handoff = handoff;
     this.pools = List.copyOf(pools);
     int n = 0;
     for (Pool p : this.pools) {
@@ -133,6 +152,13 @@ public final class Simulator {
    * MetricsCollector#stoppedBy()}), or nothing is left to simulate.
    */
   public void run() {
+    if (pools.size() > 1) {
+      String[] names = new String[replicas.length];
+      for (int id = 0; id < names.length; id++) {
+        names[id] = pools.get(poolOf[id]).name() + " replica " + id;
+      }
+      metrics.onReplicaNames(names);
+    }
     nextArrival = source.peek();
     double endAt = Double.POSITIVE_INFINITY;
     while (true) {
@@ -167,7 +193,7 @@ public final class Simulator {
   }
 
   private void arrive(RequestSpec spec) {
-    Request r = new Request(spec);
+    Request r = handoff != null ? Request.prefillPart(spec) : new Request(spec);
     r.setSpeculate(speculation.k());
     arrived++;
     routing.add(r);
@@ -256,6 +282,9 @@ public final class Simulator {
   }
 
   private void batchEnd(double t, int replica, Batch b) {
+    boolean prefillSide = handoff != null && handoff.isPrefill(replica);
+    // the prefill replica's token reaches the client only when it streams the first token
+    boolean streams = !prefillSide || handoff.prefillFirst();
     for (int i = 0; i < b.size(); i++) {
       Request r = b.request(i);
       double previousToken = r.lastTokenAt();
@@ -266,7 +295,7 @@ public final class Simulator {
         metrics.onVerifyStep(proposed, accepted);
         advance = accepted + 1;
       }
-      if (r.onBatchEnd(t, advance)) {
+      if (r.onBatchEnd(t, advance) && streams) {
         if (!Double.isNaN(previousToken)) {
           metrics.onToken(t - previousToken);
         } else {
@@ -276,6 +305,10 @@ public final class Simulator {
       }
     }
     ReplicaScheduler rs = replicas[replica];
+    int[] targets = null;
+    if (prefillSide) {
+      targets = handOff(t, replica, b);
+    }
     rs.onBatchEnd(b);
     metrics.onBatchEnd(b, t);
     metrics.onKvSample(replica, t, rs.kv().allocated());
@@ -284,7 +317,7 @@ public final class Simulator {
     boolean any = false;
     for (int i = 0; i < b.size(); i++) {
       Request r = b.request(i);
-      if (r.completed()) {
+      if (r.completed() && !(prefillSide && handoff.moves(r))) {
         completed++;
         metrics.onRequestCompleted(r, clientPath[replica]);
         // a closed-loop client sends its next request once the response has reached it
@@ -297,6 +330,42 @@ public final class Simulator {
       ending = ending || source.done();
     }
     push(t, REPLICA_SCHEDULE, replica, -1, null, null);
+    if (targets != null) {
+      for (int to : targets) {
+        if (to >= 0) {
+          handoff.start(to, t, this::transferArrival);
+        }
+      }
+    } else if (handoff != null && !prefillSide) {
+      // blocks freed on a decode replica may let waiting transfers start
+      handoff.start(replica, t, this::transferArrival);
+    }
+  }
+
+  /**
+   * Hands the batch's requests whose prefill completed to their decode replicas, before the prefill
+   * scheduler frees them (their KV stays held until the transfer ends).
+   *
+   * @return the decode replicas chosen, -1 where a request did not move
+   */
+  private int[] handOff(double t, int replica, Batch b) {
+    int[] targets = null;
+    for (int i = 0; i < b.size(); i++) {
+      Request r = b.request(i);
+      if (r.completed() && handoff.moves(r)) {
+        if (targets == null) {
+          targets = new int[b.size()];
+          java.util.Arrays.fill(targets, -1);
+        }
+        targets[i] = handoff.prefillDone(r, replica, t, t - b.scheduledAt());
+      }
+    }
+    return targets;
+  }
+
+  private void transferArrival(double t, int to, Request decodeSide) {
+    moving++;
+    push(t, MOVE_ARRIVAL, to, -1, null, decodeSide);
   }
 
   /**
@@ -314,6 +383,11 @@ public final class Simulator {
 
   private void moveArrival(double t, int to, Request r) {
     moving--;
+    if (handoff != null) {
+      int from = handoff.arrived(r);
+      metrics.onKvSample(from, t, replicas[from].kv().allocated());
+      push(t, REPLICA_SCHEDULE, from, -1, null, null);
+    }
     r.assignReplica(to);
     replicas[to].add(r);
     push(t, REPLICA_SCHEDULE, to, -1, null, null);
@@ -349,7 +423,10 @@ public final class Simulator {
    * arrivals routed and every replica empty.
    */
   public boolean drained() {
-    if (!source.done() || !routing.isEmpty() || moving > 0) {
+    if (!source.done()
+        || !routing.isEmpty()
+        || moving > 0
+        || (handoff != null && handoff.inFlight() > 0)) {
       return false;
     }
     for (ReplicaScheduler rs : replicas) {

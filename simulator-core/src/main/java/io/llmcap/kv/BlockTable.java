@@ -34,6 +34,23 @@ public final class BlockTable {
     return ids[i];
   }
 
+  /**
+   * Hands this table's blocks to {@code target}, which must hold none: the blocks stay allocated in
+   * their manager, now under {@code target}, and this table holds nothing (so freeing it frees
+   * nothing). Disaggregated serving keeps a finished prefill's KV this way until its transfer ends.
+   */
+  public void moveTo(BlockTable target) {
+    if (target.holds || target.size > 0) {
+      throw new IllegalStateException("moving KV blocks into a table that holds " + target.size);
+    }
+    target.ids = ids;
+    target.size = size;
+    target.holds = holds;
+    ids = EMPTY;
+    size = 0;
+    holds = false;
+  }
+
   void append(int id) {
     if (size == ids.length) {
       ids = Arrays.copyOf(ids, Math.max(4, size * 2));

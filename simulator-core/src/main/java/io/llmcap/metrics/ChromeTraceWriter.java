@@ -99,6 +99,53 @@ public final class ChromeTraceWriter implements RunListener, AutoCloseable {
     }
   }
 
+  /** Thread id of the KV transfers into a decode replica (disaggregated runs). */
+  static final int TRANSFER_TID = 1000;
+
+  /** Names each replica's track by its pool, and the decode replicas' transfer track. */
+  @Override
+  public void onReplicaNames(String[] names) {
+    for (int id = 0; id < names.length; id++) {
+      sb.setLength(0);
+      sb.append(first ? "" : ",\n");
+      first = false;
+      sb.append("{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":").append(id);
+      sb.append(",\"args\":{\"name\":\"").append(names[id]).append("\"}}");
+      sb.append(",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":").append(id);
+      sb.append(",\"tid\":").append(TRANSFER_TID);
+      sb.append(",\"args\":{\"name\":\"KV transfers in\"}}");
+      write();
+    }
+  }
+
+  /** One complete event per KV transfer, on the receiving replica's transfer track. */
+  @Override
+  public void onKvTransfer(
+      long requestId, int from, int to, double start, double wait, double seconds, long bytes) {
+    if (cut()) {
+      return;
+    }
+    sb.setLength(0);
+    sb.append(first ? "" : ",\n");
+    first = false;
+    sb.append("{\"name\":\"kv request ").append(requestId).append("\",\"ph\":\"X\",\"ts\":");
+    sb.append(start * 1e6).append(",\"dur\":").append(seconds * 1e6);
+    sb.append(",\"pid\":").append(to).append(",\"tid\":").append(TRANSFER_TID);
+    sb.append(",\"args\":{\"request_id\":").append(requestId);
+    sb.append(",\"from_replica\":").append(from);
+    sb.append(",\"bytes\":").append(bytes);
+    sb.append(",\"waited_s\":").append(wait).append("}}");
+    write();
+  }
+
+  private void write() {
+    try {
+      out.append(sb);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Whether the trace stopped before the run's last batch. */
   public boolean cut() {
     return !Double.isNaN(cutAt);

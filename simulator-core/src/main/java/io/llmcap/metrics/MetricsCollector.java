@@ -27,6 +27,10 @@ public final class MetricsCollector {
   private final Distribution batchTokens = new Distribution();
   private final ReplicaTimeline timeline;
   private final Distribution specTokensPerStep = new Distribution();
+  private final Distribution kvTransfer = new Distribution();
+  private final Distribution decodeKvWait = new Distribution();
+  private final Distribution decodeQueue = new Distribution();
+  private long kvTransferBytes;
   private final int[] stageBase;
   private final int[] stagesOf;
   private final long[] completedOf;
@@ -163,6 +167,24 @@ public final class MetricsCollector {
     specTokensPerStep.add(accepted + 1);
   }
 
+  /** Names the replicas of a run of several pools (see {@link RunListener#onReplicaNames}). */
+  public void onReplicaNames(String[] names) {
+    for (RunListener l : listeners) {
+      l.onReplicaNames(names);
+    }
+  }
+
+  /** A disaggregated request's KV transfer started (see {@link RunListener#onKvTransfer}). */
+  public void onKvTransfer(
+      long requestId, int from, int to, double start, double wait, double seconds, long bytes) {
+    kvTransfer.add(seconds);
+    decodeKvWait.add(wait);
+    kvTransferBytes += bytes;
+    for (RunListener l : listeners) {
+      l.onKvTransfer(requestId, from, to, start, wait, seconds, bytes);
+    }
+  }
+
   public void onToken(double gap) {
     tbt.add(gap);
   }
@@ -200,6 +222,9 @@ public final class MetricsCollector {
     schedulingDelay.add(q.schedulingDelay());
     if (!Double.isNaN(q.tpot())) {
       tpot.add(q.tpot());
+    }
+    if (!Double.isNaN(r.decodeScheduledAt())) {
+      decodeQueue.add(r.decodeScheduledAt() - r.handedOverAt());
     }
     outputTokens += q.decodeTokens();
     promptTokens += r.originalPrefill();
@@ -337,6 +362,29 @@ public final class MetricsCollector {
   /** Target time of the stages of batches that verified speculative tokens. */
   public double specVerifySeconds() {
     return specVerifySeconds;
+  }
+
+  /** Disaggregated serving: seconds each KV transfer took, from its start. */
+  public Distribution kvTransfer() {
+    return kvTransfer;
+  }
+
+  /** Disaggregated serving: seconds each request waited for KV room on its decode replica. */
+  public Distribution decodeKvWait() {
+    return decodeKvWait;
+  }
+
+  /**
+   * Disaggregated serving: seconds from a request's arrival on its decode replica (its KV there) to
+   * its first step there.
+   */
+  public Distribution decodeQueue() {
+    return decodeQueue;
+  }
+
+  /** Disaggregated serving: bytes of KV moved. */
+  public long kvTransferBytes() {
+    return kvTransferBytes;
   }
 
   public long tokensProcessed() {

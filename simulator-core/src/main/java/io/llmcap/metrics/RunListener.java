@@ -15,4 +15,18 @@ public interface RunListener {
 
   /** A request completed; records arrive in completion order. */
   default void onRequestCompleted(RequestRecord request) {}
+
+  /**
+   * The run has several pools: each replica's name, by replica id (called once, before any event;
+   * never in a single-pool run).
+   */
+  default void onReplicaNames(String[] names) {}
+
+  /**
+   * Disaggregated serving: request {@code requestId}'s KV started moving from replica {@code from}
+   * to replica {@code to} at {@code start} and takes {@code seconds}; it had waited {@code wait}
+   * seconds for room on {@code to}.
+   */
+  default void onKvTransfer(
+      long requestId, int from, int to, double start, double wait, double seconds, long bytes) {}
 }

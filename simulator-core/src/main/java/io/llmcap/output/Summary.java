@@ -65,6 +65,17 @@ public final class Summary {
     if (r.pools().size() > 1) {
       s.put("pools", poolStats(r, makespan));
     }
+    var disaggregation = r.config().cluster().disaggregation();
+    if (disaggregation != null) {
+      s.put("layout", "disaggregated");
+      s.put("first_token", disaggregation.firstToken());
+      s.put("layerwise_transfer", disaggregation.layerwiseTransfer());
+      s.put("kv_transfers", (long) m.kvTransfer().size());
+      s.put("kv_transfer_bytes", m.kvTransferBytes());
+      distribution(s, "kv_transfer_s", m.kvTransfer());
+      distribution(s, "decode_kv_wait_s", m.decodeKvWait());
+      distribution(s, "decode_queue_s", m.decodeQueue());
+    }
     return s;
   }
 
@@ -83,6 +94,7 @@ public final class Summary {
       double busy = 0;
       double flops = 0;
       double kv = 0;
+      double kvPeak = 0;
       int n = p.replicas().size();
       for (int rep = p.firstReplica(); rep < p.firstReplica() + n; rep++) {
         completed += m.completed(rep);
@@ -93,6 +105,7 @@ public final class Summary {
           flops += m.flops(rep, st);
         }
         kv += m.kvMeanBlocks(rep, makespan) / r.kvBlocksPerReplica().get(rep);
+        kvPeak = Math.max(kvPeak, m.kvPeakBlocks(rep) / (double) r.kvBlocksPerReplica().get(rep));
       }
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("pool", p.name());
@@ -113,6 +126,14 @@ public final class Summary {
       row.put("busy_fraction", makespan > 0 ? busy / stageSeconds : 0.0);
       row.put("mfu", ModelFlops.mfu(flops, d.sku().peakFlops(), stageSeconds));
       row.put("kv_usage_mean", kv / n);
+      if (r.config().cluster().disaggregation() != null) {
+        // queueing: prefill, arrival to first step; decode, KV arrival to first step there
+        Distribution queue = p == r.pools().get(0) ? m.schedulingDelay() : m.decodeQueue();
+        row.put("kv_usage_peak", kvPeak);
+        row.put("queue_s_p50", finite(queue.quantile(0.5)));
+        row.put("queue_s_p99", finite(queue.quantile(0.99)));
+        row.put("queue_s_mean", finite(queue.mean()));
+      }
       out.add(row);
     }
     return out;

@@ -44,6 +44,11 @@ public final class Request {
 
   private long cachedTokens;
 
+  // disaggregated serving: when the request reached its decode replica, and was first scheduled
+  // there
+  private double handedOverAt = Double.NaN;
+  private double decodeScheduledAt = Double.NaN;
+
   // KV blocks, changed only by the replica's KvManager; kept here to avoid a map per replica.
   private final BlockTable kvBlocks = new BlockTable();
 
@@ -63,6 +68,59 @@ public final class Request {
       scheduledAt = t;
     }
     scheduled = true;
+    if (!Double.isNaN(handedOverAt) && Double.isNaN(decodeScheduledAt)) {
+      decodeScheduledAt = t;
+    }
+  }
+
+  /**
+   * Engine only: the request as a disaggregated prefill replica runs it: its prompt and one output
+   * token (vLLM's proxy sends the prefill instance {@code max_tokens=1}), so that it completes
+   * there when its prefill does. Its {@link #spec()} is the whole request's.
+   */
+  public static Request prefillPart(RequestSpec spec) {
+    Request r = new Request(spec);
+    r.decodeTokens = 1;
+    return r;
+  }
+
+  /**
+   * Engine only: the request as its decode replica receives it at {@code t}, after {@code prefill}
+   * (its {@link #prefillPart}) completed on a prefill replica and its KV cache moved. Its history
+   * (schedule time, execution, restarts, cache hits) carries over.
+   *
+   * @param firstTokenSent true when the prefill replica streamed the first token: the request
+   *     resumes exactly where an aggregated one is after its prefill iteration; false when the
+   *     decode replica produces it: as vLLM does, it recomputes the last prompt token, whose KV it
+   *     received, to sample the first token ({@code Scheduler._update_waiting_for_remote_kv}), so
+   *     it resumes with all but one prompt token computed
+   */
+  public static Request decodePart(
+      RequestSpec spec, Request prefill, boolean firstTokenSent, double t) {
+    Request r = new Request(spec);
+    int prompt = prefill.prefillTokens;
+    r.prefillTokens = prompt;
+    r.decodeTokens = spec.prefillTokens() + spec.decodeTokens() - prompt;
+    r.speculate = prefill.speculate;
+    r.scheduled = true;
+    r.scheduledAt = prefill.scheduledAt;
+    r.executionTime = prefill.executionTime;
+    r.modelExecutionTime = prefill.modelExecutionTime;
+    r.preemptedTime = prefill.preemptedTime;
+    r.restarts = prefill.restarts;
+    r.recomputedTokens = prefill.recomputedTokens;
+    r.cachedTokens = prefill.cachedTokens;
+    r.handedOverAt = t;
+    if (firstTokenSent) {
+      r.processed = prompt + 1;
+      r.prefillComplete = true;
+      r.firstTokenAt = prefill.firstTokenAt;
+      r.lastTokenAt = prefill.lastTokenAt;
+      r.latestIterationCompletedAt = prefill.latestIterationCompletedAt;
+    } else {
+      r.processed = prompt - 1;
+    }
+    return r;
   }
 
   /** Engine only: the event loop calls this; schedulers and plug-ins must not. */
@@ -250,6 +308,16 @@ public final class Request {
 
   public int replicaId() {
     return replicaId;
+  }
+
+  /** When a disaggregated request reached its decode replica; NaN otherwise. */
+  public double handedOverAt() {
+    return handedOverAt;
+  }
+
+  /** When its decode replica first scheduled it (disaggregated); NaN otherwise. */
+  public double decodeScheduledAt() {
+    return decodeScheduledAt;
   }
 
   public double scheduledAt() {

@@ -67,6 +67,13 @@ public abstract class ReplicaScheduler {
   protected final int maxMicroBatchSize;
 
   protected final ArrayDeque<Request> waiting = new ArrayDeque<>();
+
+  /**
+   * Requests in {@link #waiting} that already hold KV blocks: disaggregated serving's transferred
+   * requests (a scheduler that admits one decrements it).
+   */
+  protected int waitingWithKv;
+
   private final AtomicLong batchIds;
   private int runningBatches;
   private int outstanding;
@@ -89,6 +96,9 @@ public abstract class ReplicaScheduler {
   public final void add(Request r) {
     waiting.addLast(r);
     outstanding++;
+    if (r.kvBlocks().holds()) {
+      waitingWithKv++;
+    }
   }
 
   /** Forms batches until every pipeline stage has one in flight or nothing can run. */

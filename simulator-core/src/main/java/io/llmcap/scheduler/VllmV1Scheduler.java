@@ -13,6 +13,7 @@ import io.llmcap.timing.EngineFeatures;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,6 +42,10 @@ import java.util.Set;
  *   <li>Asynchronous scheduling ({@code scheduler.async_scheduling}, on by default since vLLM
  *       0.14): the engine forms step k + 1 while step k runs, so a request that arrives during step
  *       k is first scheduled in step k + 2, unless the engine was idle.
+ *   <li>Disaggregated decode replicas: a waiting request that already holds KV blocks received them
+ *       from a prefill replica (vLLM's KV connector allocates them before the load); it resumes
+ *       from its computed tokens, with no prefix lookup ({@code _update_waiting_for_remote_kv}) and
+ *       starts before new and preempted requests.
  * </ul>
  *
  * <p>KV capacity follows vLLM's start-up arithmetic ({@link VllmKvCapacity}) from {@code
@@ -181,6 +186,11 @@ final class VllmV1Scheduler extends ReplicaScheduler {
       budget -= n;
       i++;
     }
+    if (waitingWithKv > 0) {
+      // transferred requests hold their KV: they start first, or the blocks they hold could keep
+      // every other request waiting (even after a preemption, which stops other admissions)
+      budget = admitTransferred(b, budget);
+    }
     if (!preempted) {
       admit(b, budget);
     }
@@ -225,6 +235,35 @@ final class VllmV1Scheduler extends ReplicaScheduler {
       running.add(r);
       budget -= n;
     }
+  }
+
+  /**
+   * Starts the waiting requests that already hold their KV (received from a prefill replica), in
+   * arrival order: they need at most a block more. Returns the budget left.
+   */
+  private int admitTransferred(BatchBuilder b, int budget) {
+    Iterator<Request> it = waiting.iterator();
+    while (waitingWithKv > 0
+        && it.hasNext()
+        && budget > 0
+        && running.size() < config.batchSizeCap()) {
+      Request r = it.next();
+      if (!r.kvBlocks().holds()) {
+        continue;
+      }
+      int n = Math.min(stepTokens(r), budget);
+      int need = layout.blocksFor(r.processed(), r.processed() + n) - r.kvBlocks().size();
+      if (!kv.canAllocate(Math.max(0, need))) {
+        continue;
+      }
+      it.remove();
+      waitingWithKv--;
+      kv.allocate(r.kvBlocks(), Math.max(0, need));
+      b.add(r, n);
+      running.add(r);
+      budget -= n;
+    }
+    return budget;
   }
 
   @Override

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Resolves a simulation config: {@code defaults.yaml} (every key, documented), then the user's
@@ -20,6 +21,10 @@ import java.util.List;
 public final class ConfigLoader {
   private static final String DEFAULTS = "llmcap/defaults.yaml";
 
+  /** Blocks that default to null (off) and, when given, merge into these keys and defaults. */
+  private static final Map<String, ObjectNode> TEMPLATES =
+      Map.of("cluster.disaggregation", (ObjectNode) resource("llmcap/disaggregation.yaml"));
+
   private ConfigLoader() {}
 
   /**
@@ -27,13 +32,17 @@ public final class ConfigLoader {
    * included.
    */
   public static ObjectNode defaults() {
-    try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(DEFAULTS)) {
+    ObjectNode tree = (ObjectNode) resource(DEFAULTS);
+    Plugins.addDefaults(tree);
+    return tree;
+  }
+
+  private static JsonNode resource(String name) {
+    try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException("missing resource " + DEFAULTS);
+        throw new IllegalStateException("missing resource " + name);
       }
-      ObjectNode tree = (ObjectNode) Yaml.readTree(in, DEFAULTS);
-      Plugins.addDefaults(tree);
-      return tree;
+      return Yaml.readTree(in, name);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -57,7 +66,7 @@ public final class ConfigLoader {
    * @see Yaml#merge(ObjectNode, JsonNode, String)
    */
   public static void merge(ObjectNode base, JsonNode overlay, String path) {
-    Yaml.merge(base, overlay, path);
+    Yaml.merge(base, overlay, path, TEMPLATES);
   }
 
   /** Applies one {@code dotted.key=value} override; the value is read as a YAML scalar. */
