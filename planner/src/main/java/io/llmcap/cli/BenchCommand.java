@@ -185,7 +185,7 @@ final class BenchCommand implements Callable<Integer> {
     Path base = config != null ? config.toAbsolutePath().getParent() : Path.of("");
     Simulation sim = Simulation.prepare(cfg, Catalog.builtin(), base);
     if (cfg.cluster().disaggregated()) {
-      return sim.run(Predictors.forPools(cfg.predictor(), sim), List.of(), false, List.of());
+      return sim.run(Predictors.forPools(cfg, sim, base), List.of(), false, List.of());
     }
     return sim.run(
         Predictors.create(cfg, sim.deployment(), base),

@@ -5,6 +5,7 @@ import io.llmcap.catalog.Deployment;
 import io.llmcap.catalog.PriceBook;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.engine.Simulation;
+import io.llmcap.engine.SimulationResult;
 import io.llmcap.metrics.EarlyStop;
 import io.llmcap.predictors.Predictors;
 import io.llmcap.setup.ConfigLoader;
@@ -48,7 +49,7 @@ public final class DeploymentSearch {
         ConfigLoader.bind(
             d.toConfig(d.workload().startQps(), space.seed(), space.predictor(), baseDir));
     Simulation template = Simulation.prepare(first, catalog, baseDir);
-    ExecutionTimePredictor predictor = Predictors.create(first, template.deployment(), baseDir);
+    List<ExecutionTimePredictor> predictor = Predictors.forPools(first, template, baseDir);
     ExecutionTimePredictor draft = Predictors.draft(first.predictor(), template);
     CapacitySearch search = new CapacitySearch(space.search(), space.slos());
     long estimated = 0;
@@ -82,7 +83,7 @@ public final class DeploymentSearch {
                       d.toConfig(
                           d.workload().startQps(), space.seed(), space.predictor(), baseDir));
               Simulation t = Simulation.prepare(c, catalog, baseDir);
-              ExecutionTimePredictor p = Predictors.create(c, t.deployment(), baseDir);
+              List<ExecutionTimePredictor> p = Predictors.forPools(c, t, baseDir);
               ExecutionTimePredictor dr = Predictors.draft(c.predictor(), t);
               return r -> probe(d, r.qps(), seed(space, r), space, catalog, baseDir, p, dr);
             });
@@ -267,7 +268,7 @@ public final class DeploymentSearch {
       SearchSpace space,
       Catalog catalog,
       Path baseDir,
-      ExecutionTimePredictor predictor,
+      List<ExecutionTimePredictor> predictor,
       ExecutionTimePredictor draft) {
     // one full batch per replica: per decode replica for a disaggregated layout
     DisaggregationDimension.Layout l = d.layout();
@@ -281,8 +282,7 @@ public final class DeploymentSearch {
     ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("workload")).put("num_requests", n);
     SimulationConfig cfg = ConfigLoader.bind(tree);
     return Measurement.of(
-        Simulation.prepare(cfg, catalog, baseDir)
-            .run(predictor, draft, List.of(), false, List.of()));
+        simulate(Simulation.prepare(cfg, catalog, baseDir), predictor, draft, List.of()));
   }
 
   /** One probe: the deployment simulated at {@code qps} with {@code seed}. */
@@ -293,12 +293,12 @@ public final class DeploymentSearch {
       SearchSpace space,
       Catalog catalog,
       Path baseDir,
-      ExecutionTimePredictor predictor,
+      List<ExecutionTimePredictor> predictor,
       ExecutionTimePredictor draft) {
     SimulationConfig cfg = ConfigLoader.bind(d.toConfig(qps, seed, space.predictor(), baseDir));
     List<EarlyStop> stops = space.search().earlyStop() ? earlyStops(space.slos(), cfg) : List.of();
     return Measurement.of(
-        Simulation.prepare(cfg, catalog, baseDir).run(predictor, draft, List.of(), false, stops));
+        simulate(Simulation.prepare(cfg, catalog, baseDir), predictor, draft, stops));
   }
 
   /**
@@ -310,7 +310,7 @@ public final class DeploymentSearch {
     SimulationConfig cfg =
         ConfigLoader.bind(d.toConfig(qps, space.seed(), space.predictor(), baseDir));
     Simulation template = Simulation.prepare(cfg, catalog, baseDir);
-    ExecutionTimePredictor predictor = Predictors.create(cfg, template.deployment(), baseDir);
+    List<ExecutionTimePredictor> predictor = Predictors.forPools(cfg, template, baseDir);
     ExecutionTimePredictor draft = Predictors.draft(cfg.predictor(), template);
     return probe(d, qps, space.seed(), space, catalog, baseDir, predictor, draft);
   }
@@ -334,6 +334,17 @@ public final class DeploymentSearch {
       total += price.getAsDouble() * p.gpus();
     }
     return total;
+  }
+
+  /** A run with one predictor per pool (the draft model's only for a single pool). */
+  private static SimulationResult simulate(
+      Simulation s,
+      List<ExecutionTimePredictor> predictors,
+      ExecutionTimePredictor draft,
+      List<EarlyStop> stops) {
+    return predictors.size() == 1
+        ? s.run(predictors.get(0), draft, List.of(), false, stops)
+        : s.run(predictors, List.of(), false, stops);
   }
 
   /** A quantile of the best probe's {@code metric}; NaN without a best or without the series. */

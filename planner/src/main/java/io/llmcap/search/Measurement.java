@@ -35,25 +35,35 @@ public record Measurement(
     MetricsCollector m = r.metrics();
     double makespan = m.lastEventTime();
     int replicas = r.kvBlocksPerReplica().size();
-    int stages = r.deployment().pp();
     double flops = 0;
     double kv = 0;
-    for (int rep = 0; rep < replicas; rep++) {
-      for (int st = 0; st < stages; st++) {
-        flops += m.flops(rep, st);
+    double peak = 0;
+    // per pool: a disaggregated run's pools differ in SKU and stages
+    for (io.llmcap.engine.Pool p : r.pools()) {
+      int stages = p.deployment().pp();
+      for (int i = 0; i < p.replicas().size(); i++) {
+        int rep = p.firstReplica() + i;
+        for (int st = 0; st < stages; st++) {
+          flops += m.flops(rep, st);
+        }
+        kv += m.kvMeanBlocks(rep, makespan) / r.kvBlocksPerReplica().get(rep);
       }
-      kv += m.kvMeanBlocks(rep, makespan) / r.kvBlocksPerReplica().get(rep);
+      peak += p.deployment().sku().peakFlops() * p.replicas().size() * stages;
     }
-    double peak = r.deployment().sku().peakFlops() * replicas * stages;
     EarlyStop stop = m.stoppedBy();
+    Map<String, Distribution> series = new java.util.HashMap<>();
+    series.put("ttft", m.ttft());
+    series.put("tbt", m.tbt());
+    series.put("batch_time", m.batchTime());
+    series.put("tpot", m.tpot());
+    series.put("e2e", m.e2e());
+    series.put("scheduling_delay", m.schedulingDelay());
+    if (r.pools().size() > 1) {
+      series.put(KV_TRANSFER, m.kvTransfer());
+      series.put(DECODE_KV_WAIT, m.decodeKvWait());
+    }
     return new Measurement(
-        Map.of(
-            "ttft", m.ttft(),
-            "tbt", m.tbt(),
-            "batch_time", m.batchTime(),
-            "tpot", m.tpot(),
-            "e2e", m.e2e(),
-            "scheduling_delay", m.schedulingDelay()),
+        Map.copyOf(series),
         makespan > 0 ? m.outputTokens() / makespan : 0,
         ModelFlops.mfu(flops, peak, makespan),
         kv / replicas,

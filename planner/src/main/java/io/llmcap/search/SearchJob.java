@@ -280,7 +280,9 @@ public final class SearchJob {
       SimulationConfig c =
           ConfigLoader.bind(
               d.toConfig(d.workload().startQps(), space.seed(), space.predictor(), baseDir));
-      shapes.putIfAbsent(Simulation.prepare(c, catalog, baseDir).deployment(), c);
+      for (Deployment dep : Simulation.prepare(c, catalog, baseDir).deployments()) {
+        shapes.putIfAbsent(dep, c);
+      }
     }
     for (Map.Entry<Deployment, SimulationConfig> e : shapes.entrySet()) {
       Predictors.create(e.getValue(), e.getKey(), baseDir);

@@ -140,16 +140,6 @@ public final class Predictors {
     return out;
   }
 
-  /** As {@link #forPools(SimulationConfig, Simulation, Path)}, for callers without a config. */
-  public static List<ExecutionTimePredictor> forPools(PredictorConfig config, Simulation sim) {
-    Map<Deployment, ExecutionTimePredictor> made = new LinkedHashMap<>();
-    List<ExecutionTimePredictor> out = new ArrayList<>();
-    for (Deployment d : sim.deployments()) {
-      out.add(made.computeIfAbsent(d, k -> create(config, k)));
-    }
-    return out;
-  }
-
   /**
    * The predictor of a run's speculative draft model ({@link Simulation#draftDeployment()}), built
    * like the target's; null when the run has no draft model.
