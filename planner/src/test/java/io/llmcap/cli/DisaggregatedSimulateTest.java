@@ -24,7 +24,9 @@ class DisaggregatedSimulateTest {
         Cli.run(
                 "simulate",
                 "--config",
-                Cli.root().resolve("examples/disaggregated-llama70b-1p2d.yaml").toString(),
+                Cli.root()
+                    .resolve("search-configs/examples/disaggregated-llama70b-1p2d.yaml")
+                    .toString(),
                 "--out",
                 run.toString(),
                 "--no-report",
