@@ -31,8 +31,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -134,16 +132,16 @@ public final class SearchJob {
         }
         // the search itself: from reading the config to the last result, less the session start
         searchS = (System.nanoTime() - start) / 1e9 - sessionS;
-        results = store.readAll();
-        stage = store.stage();
-        writeParquet(spark, stage, results);
       } finally {
         if (existing == null) {
           // stop only a session started here; one already running (a notebook, a test) is its
-          // owner's
+          // owner's. Nothing after the search needs Spark: the driver writes every file itself
           spark.stop();
         }
       }
+      results = store.readAll();
+      stage = store.stage();
+      writeParquet(stage, results);
     } catch (RuntimeException e) {
       if (store.created() && store.finished().isEmpty()) {
         // nothing worth resuming: a search that failed before its first result leaves no folder
@@ -428,33 +426,30 @@ public final class SearchJob {
     }
   }
 
-  private static void writeParquet(
-      SparkSession spark, Path dir, List<DeploymentSearch.Result> results) {
+  /**
+   * Writes {@code deployments/} (partitioned by model and workload) and {@code probes/} on the
+   * driver: the rows are already here, and a Spark SQL write of a few hundred rows cost seconds of
+   * planning and code generation.
+   */
+  static void writeParquet(Path dir, List<DeploymentSearch.Result> results) {
     List<Column> columns = DeploymentResult.columns();
-    List<Row> rows = new ArrayList<>();
-    List<Row> probes = new ArrayList<>();
+    List<Object[]> rows = new ArrayList<>();
+    List<Object[]> probes = new ArrayList<>();
     for (DeploymentSearch.Result r : results) {
-      rows.add(RowFactory.create(r.deployment().values(columns)));
+      rows.add(r.deployment().values(columns));
       for (ProbeResult p : r.probes()) {
-        probes.add(RowFactory.create(ResultColumns.values(p)));
+        probes.add(ResultColumns.values(p));
       }
     }
-    // explicit file: URIs, so a cluster's default filesystem (HDFS) is never used by accident
-    // the rows are already computed (collected above): one write task, one file per partition
-    spark
-        .createDataFrame(rows, schema(columns))
-        .repartition(1)
-        .write()
-        .partitionBy("model", "workload")
-        .parquet(dir.resolve("deployments").toUri().toString());
-    spark
-        .createDataFrame(probes, schema(ProbeResult.class))
-        .repartition(1)
-        .write()
-        .parquet(dir.resolve("probes").toUri().toString());
+    ResultParquet.write(dir.resolve("deployments"), columns, rows, List.of("model", "workload"));
+    ResultParquet.write(
+        dir.resolve("probes"), ResultColumns.of(ProbeResult.class), probes, List.of());
   }
 
-  /** The Spark schema of a result record, as documented in the README. */
+  /**
+   * The Spark schema of a result record, as documented in the README (and as the datasets' files
+   * declare it: {@link ResultParquet}).
+   */
   public static StructType schema(Class<? extends Record> type) {
     return schema(ResultColumns.of(type));
   }
