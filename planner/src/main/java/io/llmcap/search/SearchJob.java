@@ -7,6 +7,7 @@ import io.llmcap.catalog.Deployment;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.engine.Simulation;
 import io.llmcap.predictors.Predictors;
+import io.llmcap.report.Charts;
 import io.llmcap.search.ResultColumns.Column;
 import io.llmcap.setup.ConfigLoader;
 import java.io.IOException;
@@ -22,7 +23,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -115,6 +118,9 @@ public final class SearchJob {
       if (!missing.isEmpty()) {
         warmPredictors(missing, space, catalog, baseDir, out);
       }
+      // the session start keeps one core busy loading Spark: load the report's drawing code on the
+      // other meanwhile, as simulate does (a fresh JVM's first chart costs about a second)
+      Charts.warmUpInBackground();
       SparkSession existing = existingSession();
       long t0 = System.nanoTime();
       SparkSession spark = existing != null ? existing : session(o.master(), space.name());
@@ -141,7 +147,6 @@ public final class SearchJob {
       }
       results = store.readAll();
       stage = store.stage();
-      writeParquet(stage, results);
     } catch (RuntimeException e) {
       if (store.created() && store.finished().isEmpty()) {
         // nothing worth resuming: a search that failed before its first result leaves no folder
@@ -149,6 +154,19 @@ public final class SearchJob {
       }
       throw e;
     }
+    // the Parquet writer's first file loads parquet-mr (about half a second): let it load on a
+    // thread of its own while this one writes the CSVs and the report
+    List<DeploymentSearch.Result> all = results;
+    Path into = stage;
+    FutureTask<Void> parquet =
+        new FutureTask<>(
+            () -> {
+              writeParquet(into, all);
+              return null;
+            });
+    Thread writer = new Thread(parquet, "llmcap-parquet");
+    writer.setDaemon(true);
+    writer.start();
     List<DeploymentResult> rows =
         results.stream().map(DeploymentSearch.Result::deployment).toList();
     List<ProbeResult> probes = results.stream().flatMap(r -> r.probes().stream()).toList();
@@ -167,6 +185,7 @@ public final class SearchJob {
                 x.skipReasons(),
                 searchS),
             best -> atMaxQps(best, todo, space, catalog, baseDir));
+    await(parquet);
     store.publish(stage);
     summary.forEach(out::println);
     double totalS = (System.nanoTime() - start) / 1e9;
@@ -179,6 +198,24 @@ public final class SearchJob {
         totalS);
     out.println("wrote " + target + " (report: " + target.resolve("report/index.html") + ")");
     return 0;
+  }
+
+  /** Waits for {@code task}, rethrowing what it threw. */
+  private static void await(FutureTask<Void> task) {
+    try {
+      task.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while writing the results", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
   }
 
   /** Reruns the best deployment's passing probe on the driver, for its latency CDFs. */
