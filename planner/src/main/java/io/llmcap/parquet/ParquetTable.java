@@ -1,13 +1,25 @@
 package io.llmcap.parquet;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.conf.ParquetConfiguration;
 import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.format.ColumnChunk;
+import org.apache.parquet.format.Encoding;
+import org.apache.parquet.format.FileMetaData;
+import org.apache.parquet.format.RowGroup;
+import org.apache.parquet.format.Util;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
@@ -65,8 +77,10 @@ public final class ParquetTable implements AutoCloseable {
   private final Binary[] strings;
   private final boolean[] nulls;
   private final ParquetWriter<ParquetTable> writer;
+  private final Path file;
 
   public ParquetTable(Path file, String name, List<Column> columns) {
+    this.file = file;
     this.columns = columns.toArray(Column[]::new);
     this.longs = new long[this.columns.length];
     this.doubles = new double[this.columns.length];
@@ -187,6 +201,45 @@ public final class ParquetTable implements AutoCloseable {
   @Override
   public void close() throws IOException {
     writer.close();
+    sortFooterEncodings(file);
+  }
+
+  /**
+   * Sorts each column chunk's list of encodings in the footer of {@code file}: parquet-mr collects
+   * them in a HashSet of enums, whose order changes from one JVM to the next (identity hashes), so
+   * without this the same rows would not give the same bytes. Only the footer, at the end of the
+   * file, is rewritten.
+   */
+  static void sortFooterEncodings(Path file) throws IOException {
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      long size = ch.size();
+      ByteBuffer tail = read(ch, size - 8, 8).order(ByteOrder.LITTLE_ENDIAN);
+      long start = size - 8 - tail.getInt(0);
+      byte[] footer = read(ch, start, (int) (size - 8 - start)).array();
+      FileMetaData meta = Util.readFileMetaData(new ByteArrayInputStream(footer));
+      for (RowGroup g : meta.getRow_groups()) {
+        for (ColumnChunk c : g.getColumns()) {
+          c.getMeta_data().getEncodings().sort(Comparator.comparingInt(Encoding::getValue));
+        }
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream(footer.length + 8);
+      Util.writeFileMetaData(meta, out);
+      int length = out.size();
+      out.write(tail.putInt(0, length).array());
+      ch.truncate(start);
+      ch.write(ByteBuffer.wrap(out.toByteArray()), start);
+    }
+  }
+
+  private static ByteBuffer read(FileChannel ch, long at, int n) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(n);
+    while (b.hasRemaining()) {
+      if (ch.read(b, at + b.position()) < 0) {
+        throw new IOException("truncated Parquet file");
+      }
+    }
+    return b;
   }
 
   private void emit(RecordConsumer rc) {
