@@ -7,6 +7,7 @@ import io.llmcap.catalog.Deployment;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.engine.Simulation;
 import io.llmcap.predictors.Predictors;
+import io.llmcap.report.Charts;
 import io.llmcap.search.ResultColumns.Column;
 import io.llmcap.setup.ConfigLoader;
 import java.io.IOException;
@@ -22,7 +23,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,8 +34,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -117,6 +118,9 @@ public final class SearchJob {
       if (!missing.isEmpty()) {
         warmPredictors(missing, space, catalog, baseDir, out);
       }
+      // the session start keeps one core busy loading Spark: load the report's drawing code on the
+      // other meanwhile, as simulate does (a fresh JVM's first chart costs about a second)
+      Charts.warmUpInBackground();
       SparkSession existing = existingSession();
       long t0 = System.nanoTime();
       SparkSession spark = existing != null ? existing : session(o.master(), space.name());
@@ -134,16 +138,15 @@ public final class SearchJob {
         }
         // the search itself: from reading the config to the last result, less the session start
         searchS = (System.nanoTime() - start) / 1e9 - sessionS;
-        results = store.readAll();
-        stage = store.stage();
-        writeParquet(spark, stage, results);
       } finally {
         if (existing == null) {
           // stop only a session started here; one already running (a notebook, a test) is its
-          // owner's
+          // owner's. Nothing after the search needs Spark: the driver writes every file itself
           spark.stop();
         }
       }
+      results = store.readAll();
+      stage = store.stage();
     } catch (RuntimeException e) {
       if (store.created() && store.finished().isEmpty()) {
         // nothing worth resuming: a search that failed before its first result leaves no folder
@@ -151,6 +154,19 @@ public final class SearchJob {
       }
       throw e;
     }
+    // the Parquet writer's first file loads parquet-mr (about half a second): let it load on a
+    // thread of its own while this one writes the CSVs and the report
+    List<DeploymentSearch.Result> all = results;
+    Path into = stage;
+    FutureTask<Void> parquet =
+        new FutureTask<>(
+            () -> {
+              writeParquet(into, all);
+              return null;
+            });
+    Thread writer = new Thread(parquet, "llmcap-parquet");
+    writer.setDaemon(true);
+    writer.start();
     List<DeploymentResult> rows =
         results.stream().map(DeploymentSearch.Result::deployment).toList();
     List<ProbeResult> probes = results.stream().flatMap(r -> r.probes().stream()).toList();
@@ -169,6 +185,7 @@ public final class SearchJob {
                 x.skipReasons(),
                 searchS),
             best -> atMaxQps(best, todo, space, catalog, baseDir));
+    await(parquet);
     store.publish(stage);
     summary.forEach(out::println);
     double totalS = (System.nanoTime() - start) / 1e9;
@@ -181,6 +198,24 @@ public final class SearchJob {
         totalS);
     out.println("wrote " + target + " (report: " + target.resolve("report/index.html") + ")");
     return 0;
+  }
+
+  /** Waits for {@code task}, rethrowing what it threw. */
+  private static void await(FutureTask<Void> task) {
+    try {
+      task.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while writing the results", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
   }
 
   /** Reruns the best deployment's passing probe on the driver, for its latency CDFs. */
@@ -430,33 +465,30 @@ public final class SearchJob {
     }
   }
 
-  private static void writeParquet(
-      SparkSession spark, Path dir, List<DeploymentSearch.Result> results) {
+  /**
+   * Writes {@code deployments/} (partitioned by model and workload) and {@code probes/} on the
+   * driver: the rows are already here, and a Spark SQL write of a few hundred rows cost seconds of
+   * planning and code generation.
+   */
+  static void writeParquet(Path dir, List<DeploymentSearch.Result> results) {
     List<Column> columns = DeploymentResult.columns();
-    List<Row> rows = new ArrayList<>();
-    List<Row> probes = new ArrayList<>();
+    List<Object[]> rows = new ArrayList<>();
+    List<Object[]> probes = new ArrayList<>();
     for (DeploymentSearch.Result r : results) {
-      rows.add(RowFactory.create(r.deployment().values(columns)));
+      rows.add(r.deployment().values(columns));
       for (ProbeResult p : r.probes()) {
-        probes.add(RowFactory.create(ResultColumns.values(p)));
+        probes.add(ResultColumns.values(p));
       }
     }
-    // explicit file: URIs, so a cluster's default filesystem (HDFS) is never used by accident
-    // the rows are already computed (collected above): one write task, one file per partition
-    spark
-        .createDataFrame(rows, schema(columns))
-        .repartition(1)
-        .write()
-        .partitionBy("model", "workload")
-        .parquet(dir.resolve("deployments").toUri().toString());
-    spark
-        .createDataFrame(probes, schema(ProbeResult.class))
-        .repartition(1)
-        .write()
-        .parquet(dir.resolve("probes").toUri().toString());
+    ResultParquet.write(dir.resolve("deployments"), columns, rows, List.of("model", "workload"));
+    ResultParquet.write(
+        dir.resolve("probes"), ResultColumns.of(ProbeResult.class), probes, List.of());
   }
 
-  /** The Spark schema of a result record, as documented in the README. */
+  /**
+   * The Spark schema of a result record, as documented in the README (and as the datasets' files
+   * declare it: {@link ResultParquet}).
+   */
   public static StructType schema(Class<? extends Record> type) {
     return schema(ResultColumns.of(type));
   }
