@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Disaggregated layouts in a search (issue 15): the {@code disaggregation} block's values, ids,
  * budgets and errors, per-pool pricing, the appended columns, and the Pareto report's layout
- * marking and verdict. Most need no disaggregated simulation; the three that do are marked <b>NEEDS
- * THE ENGINE</b> (the simulator's {@code cluster.disaggregation} block).
+ * marking and verdict. Most need no disaggregated simulation; three bind or run the simulator's
+ * {@code cluster.disaggregation} block.
  */
 class DisaggregationSearchTest {
   private static final Catalog CATALOG = Catalog.builtin();
@@ -494,8 +494,9 @@ class DisaggregationSearchTest {
   }
 
   /**
-   * The shipped {@code disagg.yml}: the points and shape skips the header comment counts (198
-   * deployments before the simulation's own checks skip expert parallelism on for the dense model).
+   * The shipped {@code disagg.yml}: the points and shape skips the header comment counts (396
+   * deployments: two token budgets, before the simulation's own checks skip expert parallelism on
+   * for the dense model).
    */
   @Test
   void shippedDisaggConfigExpandsAsDocumented() {
@@ -516,18 +517,16 @@ class DisaggregationSearchTest {
           .computeIfAbsent(
               d.model() + " " + (d.layout() == null ? "agg" : "disagg"), k -> new int[1])[0]++;
     }
-    assertEquals(3 * 4, counts.get("meta-llama/Llama-3.1-70B-Instruct agg")[0]);
-    assertEquals(3 * 18, counts.get("meta-llama/Llama-3.1-70B-Instruct disagg")[0]);
-    assertEquals(3 * 8, counts.get("mistralai/Mixtral-8x7B-Instruct-v0.1 agg")[0]);
-    assertEquals(3 * 36, counts.get("mistralai/Mixtral-8x7B-Instruct-v0.1 disagg")[0]);
+    assertEquals(2 * 3 * 4, counts.get("meta-llama/Llama-3.1-70B-Instruct agg")[0]);
+    assertEquals(2 * 3 * 18, counts.get("meta-llama/Llama-3.1-70B-Instruct disagg")[0]);
+    assertEquals(2 * 3 * 8, counts.get("mistralai/Mixtral-8x7B-Instruct-v0.1 agg")[0]);
+    assertEquals(2 * 3 * 36, counts.get("mistralai/Mixtral-8x7B-Instruct-v0.1 disagg")[0]);
   }
 
-  // ------------------------------------------------------------- NEEDS THE ENGINE (issue 15)
-
   /**
-   * <b>NEEDS THE ENGINE</b> (issue 15's ENGINE helper: {@code cluster.disaggregation} in the run
-   * config). A layout's probe config binds: both pools as the layout says (each pool's batch cap
-   * the search's cap × its PP), the routers, and the cluster's own shape keys at their defaults.
+   * With the engine's {@code cluster.disaggregation} in the run config: a layout's probe config
+   * binds: both pools as the layout says (each pool's batch cap the search's cap × its PP), the
+   * routers, and the cluster's own shape keys at their defaults.
    */
   @Test
   void disaggregatedProbeConfigBindsToTheContract(@TempDir Path tmp) throws IOException {
@@ -553,8 +552,8 @@ class DisaggregationSearchTest {
   }
 
   /**
-   * <b>NEEDS THE ENGINE</b>. One 1P1D layout of Llama-2-7B (H100 prefill, H200 decode) searched end
-   * to end: the row says what ran, is priced per pool, and carries the transfer metrics.
+   * One 1P1D layout of Llama-2-7B (H100 prefill, H200 decode) searched end to end: the row says
+   * what ran, is priced per pool, and carries the transfer metrics.
    */
   @Test
   void disaggregatedDeploymentIsSearched(@TempDir Path tmp) throws IOException {
@@ -591,14 +590,14 @@ class DisaggregationSearchTest {
   }
 
   /**
-   * <b>NEEDS THE ENGINE</b>. The shipped {@code disagg.yml} expands to the 198 deployments its
-   * header names, the dense model's expert-parallel decode pools skipped by the simulation's check.
+   * The shipped {@code disagg.yml} expands to the 396 deployments its header names, the dense
+   * model's expert-parallel decode pools skipped by the simulation's check.
    */
   @Test
   void shippedDisaggConfigExpandsWithTheSimulationsChecks() {
     Path file =
         Path.of(System.getProperty("user.dir")).getParent().resolve("search-configs/disagg.yml");
     Expansion x = Expansion.of(SearchSpaces.load(file), CATALOG, file.getParent());
-    assertEquals(198, x.deployments().size(), x.skipReasons().toString());
+    assertEquals(396, x.deployments().size(), x.skipReasons().toString());
   }
 }
