@@ -189,7 +189,7 @@ final class BenchCommand implements Callable<Integer> {
     }
     return sim.run(
         Predictors.create(cfg, sim.deployment(), base),
-        Predictors.draft(cfg.predictor(), sim),
+        Predictors.draft(cfg, sim, base),
         List.of(),
         false,
         List.of());

@@ -50,7 +50,7 @@ public final class DeploymentSearch {
             d.toConfig(d.workload().startQps(), space.seed(), space.predictor(), baseDir));
     Simulation template = Simulation.prepare(first, catalog, baseDir);
     List<ExecutionTimePredictor> predictor = Predictors.forPools(first, template, baseDir);
-    ExecutionTimePredictor draft = Predictors.draft(first.predictor(), template);
+    ExecutionTimePredictor draft = Predictors.draft(first, template, baseDir);
     CapacitySearch search = new CapacitySearch(space.search(), space.slos());
     long estimated = 0;
     double firstQps = d.workload().startQps();
@@ -84,7 +84,7 @@ public final class DeploymentSearch {
                           d.workload().startQps(), space.seed(), space.predictor(), baseDir));
               Simulation t = Simulation.prepare(c, catalog, baseDir);
               List<ExecutionTimePredictor> p = Predictors.forPools(c, t, baseDir);
-              ExecutionTimePredictor dr = Predictors.draft(c.predictor(), t);
+              ExecutionTimePredictor dr = Predictors.draft(c, t, baseDir);
               return r -> probe(d, r.qps(), seed(space, r), space, catalog, baseDir, p, dr);
             });
     Map<CapacitySearch.Request, Future<Measurement>> started = new HashMap<>();
@@ -311,7 +311,7 @@ public final class DeploymentSearch {
         ConfigLoader.bind(d.toConfig(qps, space.seed(), space.predictor(), baseDir));
     Simulation template = Simulation.prepare(cfg, catalog, baseDir);
     List<ExecutionTimePredictor> predictor = Predictors.forPools(cfg, template, baseDir);
-    ExecutionTimePredictor draft = Predictors.draft(cfg.predictor(), template);
+    ExecutionTimePredictor draft = Predictors.draft(cfg, template, baseDir);
     return probe(d, qps, space.seed(), space, catalog, baseDir, predictor, draft);
   }
 

@@ -150,12 +150,6 @@ public final class Predictors {
     return d == null ? null : create(config, d, baseDir);
   }
 
-  /** As {@link #draft(SimulationConfig, Simulation, Path)}, for callers without a whole config. */
-  public static ExecutionTimePredictor draft(PredictorConfig config, Simulation sim) {
-    Deployment d = sim.draftDeployment();
-    return d == null ? null : create(config, d);
-  }
-
   private static ExecutionTimePredictor create(PredictorContext ctx) {
     return create(PredictorRegistry.registry().get(ctx.predictor().type()), ctx);
   }
