@@ -78,8 +78,7 @@ final class DtypeDimension implements Dimension<String> {
     } catch (ConfigException e) {
       throw ConfigException.invalid(field, value, allowed());
     }
-    // the KV cache is stored in 16 bits or fp8 (vLLM's --kv-cache-dtype)
-    if (kvCache && !(p.sixteenBit() || p == Precision.FP8)) {
+    if (kvCache && !p.kvCacheFormat()) {
       throw ConfigException.invalid(field, value, allowed());
     }
     return p;

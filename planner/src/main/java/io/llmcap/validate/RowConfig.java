@@ -175,7 +175,7 @@ final class RowConfig {
     String lower = v.toLowerCase(Locale.ROOT);
     Precision p =
         lower.startsWith("fp8_") ? Precision.FP8 : precision(row, "kv_cache_dtype", v, KV_DTYPES);
-    if (!(p.sixteenBit() || p == Precision.FP8)) {
+    if (!p.kvCacheFormat()) {
       throw new Unsupported(
           "kv_cache_dtype '" + v + "': only 16-bit and fp8 KV caches are modelled");
     }

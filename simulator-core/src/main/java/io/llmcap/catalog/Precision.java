@@ -60,6 +60,11 @@ public enum Precision {
     return compute == Compute.FP16 && bytesPerElement == 2.0;
   }
 
+  /** True for the formats a KV cache is stored in: 16 bits or fp8 (vLLM's --kv-cache-dtype). */
+  public boolean kvCacheFormat() {
+    return sixteenBit() || this == FP8;
+  }
+
   /**
    * The precision called {@code value} (its id or an alias such as {@code bfloat16}, any case), or
    * an error naming {@code field}.

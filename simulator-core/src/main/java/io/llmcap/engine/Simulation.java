@@ -216,7 +216,7 @@ public final class Simulation {
       return weights.sixteenBit() ? weights : Precision.BF16;
     }
     Precision p = Precision.parse("cluster.kv_cache_dtype", value);
-    if (!(p.sixteenBit() || p == Precision.FP8)) {
+    if (!p.kvCacheFormat()) {
       throw ConfigException.invalid("cluster.kv_cache_dtype", value, "auto, fp16, bf16 or fp8");
     }
     return p;
