@@ -109,6 +109,7 @@ public record SimulationConfig(
       int maxWaitingIters,
       boolean prefixCaching,
       boolean asyncScheduling,
+      double cpuOffloadGib,
       @JsonAnySetter Map<String, JsonNode> plugins) {}
 
   /** Where requests come from: a preset, synthetic generators, or a trace to replay. */
@@ -122,7 +123,38 @@ public record SimulationConfig(
       TraceConfig trace,
       Integer concurrency,
       double thinkTime,
-      SharedPrefixConfig sharedPrefix) {}
+      SharedPrefixConfig sharedPrefix,
+      SessionConfig sessions) {}
+
+  /**
+   * Multi-turn sessions (docs/sessions.md): {@code chat} conversations, whose every turn sends the
+   * whole history plus new user tokens after a think time, and {@code agent} sessions, many short
+   * calls on one growing context separated by tool-call delays; {@code trace} replays an llmcap
+   * session file. Turn k + 1 is sent only when turn k has completed. {@code none}: every request
+   * stands alone. Session starts follow {@code workload.interval} at qps / mean turns, so the
+   * interval's qps stays requests per second in the long run.
+   *
+   * @param preset a fitted parameter set (docs/sessions.md names each one's source), or null
+   * @param systemPrompts distinct system prompts the sessions draw from (uniformly)
+   * @param turns mean turns (calls) per session, geometric, at least 1
+   * @param inputTokens mean new tokens a turn adds (the user's message, a tool's result)
+   * @param firstInputTokens mean new tokens of a session's first turn
+   * @param outputTokens mean tokens generated per turn
+   * @param lengthCv coefficient of variation of the three token counts (lognormal; 0 = fixed)
+   * @param thinkTime mean seconds between a turn's completion and the next turn (exponential)
+   */
+  public record SessionConfig(
+      String type,
+      String preset,
+      String file,
+      int systemPrompts,
+      int systemPromptTokens,
+      double turns,
+      double firstInputTokens,
+      double inputTokens,
+      double outputTokens,
+      double lengthCv,
+      double thinkTime) {}
 
   /**
    * Prompts that share system prompts, as inference-perf's shared-prefix workload builds them:

@@ -132,6 +132,7 @@ final class Disaggregated {
             s0.maxWaitingIters(),
             s0.prefixCaching(),
             s0.asyncScheduling(),
+            s0.cpuOffloadGib(),
             s0.plugins());
     SchedulerRules rules = Simulation.checkScheduler(s, d, f);
     int maxTokens = config.workload().maxTokens();

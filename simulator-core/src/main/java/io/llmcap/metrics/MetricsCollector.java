@@ -204,6 +204,7 @@ public final class MetricsCollector {
 
   private long promptTokens;
   private long cachedTokens;
+  private long hostCachedTokens;
 
   public void onRequestCompleted(Request r) {
     onRequestCompleted(r, 0);
@@ -229,6 +230,7 @@ public final class MetricsCollector {
     outputTokens += q.decodeTokens();
     promptTokens += r.originalPrefill();
     cachedTokens += r.cachedTokens();
+    hostCachedTokens += r.hostCachedTokens();
     restarts += q.restarts();
     count("e2e", q.e2e());
     count("scheduling_delay", q.schedulingDelay());
@@ -299,9 +301,14 @@ public final class MetricsCollector {
     return promptTokens;
   }
 
-  /** Prompt tokens of the completed requests that came from the prefix cache. */
+  /** Prompt tokens of the completed requests that came from the prefix cache (either tier). */
   public long cachedTokens() {
     return cachedTokens;
+  }
+
+  /** Of {@link #cachedTokens()}, those loaded back from the host-memory tier. */
+  public long hostCachedTokens() {
+    return hostCachedTokens;
   }
 
   public long restarts() {

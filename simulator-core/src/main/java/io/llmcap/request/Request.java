@@ -43,6 +43,7 @@ public final class Request {
   private double latestIterationCompletedAt = Double.NaN;
 
   private long cachedTokens;
+  private long hostCachedTokens;
 
   // disaggregated serving: when the request reached its decode replica, and was first scheduled
   // there
@@ -110,6 +111,7 @@ public final class Request {
     r.restarts = prefill.restarts;
     r.recomputedTokens = prefill.recomputedTokens;
     r.cachedTokens = prefill.cachedTokens;
+    r.hostCachedTokens = prefill.hostCachedTokens;
     r.handedOverAt = t;
     if (firstTokenSent) {
       r.processed = prompt + 1;
@@ -293,17 +295,42 @@ public final class Request {
    * so they count as processed without being computed. Only before any token is processed.
    */
   public void skipCached(int tokens) {
-    if (processed != 0 || tokens < 0 || tokens >= prefillTokens) {
+    skipCached(tokens, 0);
+  }
+
+  /**
+   * {@link #skipCached(int)}, of which the last {@code fromHost} tokens were loaded back from the
+   * host-memory tier rather than found on the GPU.
+   */
+  public void skipCached(int tokens, int fromHost) {
+    if (processed != 0
+        || tokens < 0
+        || tokens >= prefillTokens
+        || fromHost < 0
+        || fromHost > tokens) {
       throw new IllegalStateException(
-          "cache hit of " + tokens + " tokens at " + processed + " of " + prefillTokens);
+          "cache hit of "
+              + tokens
+              + " tokens ("
+              + fromHost
+              + " from host) at "
+              + processed
+              + " of "
+              + prefillTokens);
     }
     processed = tokens;
     cachedTokens += tokens;
+    hostCachedTokens += fromHost;
   }
 
-  /** Prompt tokens taken from the prefix cache, over all attempts. */
+  /** Prompt tokens taken from the prefix cache (either tier), over all attempts. */
   public long cachedTokens() {
     return cachedTokens;
+  }
+
+  /** Of {@link #cachedTokens()}, those loaded back from the host-memory tier. */
+  public long hostCachedTokens() {
+    return hostCachedTokens;
   }
 
   public int replicaId() {

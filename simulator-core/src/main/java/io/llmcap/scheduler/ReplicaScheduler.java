@@ -206,6 +206,16 @@ public abstract class ReplicaScheduler {
     return false;
   }
 
+  /**
+   * Prompt tokens of {@code r} this replica would take from its prefix cache if {@code r} were
+   * admitted now: whole cached blocks of its prompt, in the GPU tier and then the host-memory tier,
+   * at most what admission would take. What cache-aware routers score; reads, never changes, the
+   * cache. 0 without prefix caching or prompt content.
+   */
+  public int cachedPrefixTokens(Request r) {
+    return 0;
+  }
+
   /** This replica's index, from 0. */
   public final int replicaId() {
     return replicaId;

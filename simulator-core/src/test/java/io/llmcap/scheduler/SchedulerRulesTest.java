@@ -20,7 +20,7 @@ class SchedulerRulesTest {
   private static final int MAX_TOKENS = 4096;
 
   private static SchedulerConfig config(String type) {
-    return new SchedulerConfig(type, 128, 16, 0.01, null, 512, 8192, 10, true, true, Map.of());
+    return new SchedulerConfig(type, 128, 16, 0.01, null, 512, 8192, 10, true, true, 0, Map.of());
   }
 
   @ParameterizedTest

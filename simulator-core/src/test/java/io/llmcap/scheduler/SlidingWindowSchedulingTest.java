@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class SlidingWindowSchedulingTest {
   private static final SchedulerConfig V1 =
-      new SchedulerConfig("vllm_v1", 128, 16, 0.0, null, 2048, 8192, 10, true, false, Map.of());
+      new SchedulerConfig("vllm_v1", 128, 16, 0.0, null, 2048, 8192, 10, true, false, 0, Map.of());
 
   /** Runs one 1000 + 3000-token request alone; returns its peak block count. */
   private static int peakBlocks(KvLayout layout) {

@@ -2,6 +2,7 @@ package io.llmcap.workload;
 
 import io.llmcap.config.SimulationConfig.IntervalConfig;
 import io.llmcap.config.SimulationConfig.LengthConfig;
+import io.llmcap.config.SimulationConfig.SessionConfig;
 import io.llmcap.config.SimulationConfig.SharedPrefixConfig;
 import io.llmcap.config.SimulationConfig.TraceConfig;
 import io.llmcap.config.SimulationConfig.WorkloadConfig;
@@ -68,7 +69,8 @@ final class WorkloadBuilder {
             traceFile, traceFormat, traceTimeScale, tracePrefillScale, traceDecodeScale),
         concurrency,
         thinkTime,
-        new SharedPrefixConfig(groups, usersPerGroup, prefixTokens));
+        new SharedPrefixConfig(groups, usersPerGroup, prefixTokens),
+        new SessionConfig("none", null, null, 1, 0, 4, 200, 100, 200, 1, 10));
   }
 
   /** The folder of this package's test CSVs. */
