@@ -90,6 +90,11 @@ final class Csv implements AutoCloseable {
     return file + ":" + line;
   }
 
+  /** True when the current row's cell in {@code column} is empty or missing. */
+  boolean empty(int column) {
+    return column >= cells.length || cells[column].isEmpty();
+  }
+
   /** The current row's cell in {@code column}, never empty. */
   String text(int column) {
     if (column >= cells.length || cells[column].isEmpty()) {

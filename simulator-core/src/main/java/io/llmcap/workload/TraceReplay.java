@@ -1,6 +1,10 @@
 package io.llmcap.workload;
 
 import io.llmcap.base.ConfigException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -13,7 +17,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
-/** Reads a trace to replay: arrival times and lengths of every request, from one CSV. */
+/**
+ * Reads a trace to replay: arrival times and lengths of every request, from one CSV (or, in the
+ * Mooncake format, JSONL that also names each prompt's content).
+ */
 public final class TraceReplay {
   private TraceReplay() {}
 
@@ -27,7 +34,12 @@ public final class TraceReplay {
      * The Azure LLM inference trace 2023: {@code TIMESTAMP,ContextTokens,GeneratedTokens}, the
      * timestamp like {@code 2023-11-16 18:15:46.6805900}.
      */
-    AZURE
+    AZURE,
+    /**
+     * The Mooncake trace: JSONL rows {@code {"timestamp": ms, "input_length", "output_length",
+     * "hash_ids"}}, read by {@link MooncakeTrace}; its requests carry their prompts' content.
+     */
+    MOONCAKE
   }
 
   private static final DateTimeFormatter AZURE_TIME =
@@ -55,6 +67,9 @@ public final class TraceReplay {
       double prefillScale,
       double decodeScale,
       int maxTokens) {
+    if (resolve(file, format) == Format.MOONCAKE) {
+      return MooncakeTrace.read(file, timeScale, prefillScale, decodeScale, maxTokens);
+    }
     List<Row> rows = new ArrayList<>();
     boolean azure;
     try (Csv csv = Csv.open(file)) {
@@ -109,6 +124,10 @@ public final class TraceReplay {
 
   /** The format the header of {@code file} matches, for fail-fast validation. */
   public static Format detect(Path file, Format format) {
+    if (resolve(file, format) == Format.MOONCAKE) {
+      MooncakeTrace.check(file);
+      return Format.MOONCAKE;
+    }
     try (Csv csv = Csv.open(file)) {
       Format f = format == Format.AUTO ? detect(csv) : format;
       if (f == Format.AZURE) {
@@ -124,6 +143,22 @@ public final class TraceReplay {
     }
   }
 
+  /** MOONCAKE when asked for or when {@code auto} finds a JSON object on the first line. */
+  private static Format resolve(Path file, Format format) {
+    if (format != Format.AUTO) {
+      return format;
+    }
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line;
+      do {
+        line = in.readLine();
+      } while (line != null && line.isBlank());
+      return line != null && line.strip().startsWith("{") ? Format.MOONCAKE : Format.AUTO;
+    } catch (IOException e) {
+      throw new ConfigException(file.toString(), "cannot read the file: " + e.getMessage(), e);
+    }
+  }
+
   private static Format detect(Csv csv) {
     if (csv.has("arrived_at")) {
       return Format.LLMCAP;
@@ -136,6 +171,7 @@ public final class TraceReplay {
         "cannot tell the trace format from the header "
             + csv.header()
             + "; expected llmcap (arrived_at,num_prefill_tokens,num_decode_tokens) or azure"
-            + " (TIMESTAMP,ContextTokens,GeneratedTokens)");
+            + " (TIMESTAMP,ContextTokens,GeneratedTokens), or mooncake (JSONL rows with"
+            + " timestamp, input_length, output_length, hash_ids)");
   }
 }

@@ -41,6 +41,17 @@ final class WorkloadBuilder {
   int groups;
   int usersPerGroup = 1;
   int prefixTokens;
+  String sessionType = "none";
+  String sessionPreset;
+  String sessionFile;
+  int systemPrompts = 1;
+  int systemPromptTokens;
+  double turns = 4;
+  double firstInputTokens = 200;
+  double inputTokens = 100;
+  double outputTokens = 200;
+  double lengthCv = 1;
+  double sessionThinkTime = 10;
 
   static WorkloadConfig config(Consumer<WorkloadBuilder> changes) {
     WorkloadBuilder b = new WorkloadBuilder();
@@ -70,7 +81,18 @@ final class WorkloadBuilder {
         concurrency,
         thinkTime,
         new SharedPrefixConfig(groups, usersPerGroup, prefixTokens),
-        new SessionConfig("none", null, null, 1, 0, 4, 200, 100, 200, 1, 10));
+        new SessionConfig(
+            sessionType,
+            sessionPreset,
+            sessionFile,
+            systemPrompts,
+            systemPromptTokens,
+            turns,
+            firstInputTokens,
+            inputTokens,
+            outputTokens,
+            lengthCv,
+            sessionThinkTime));
   }
 
   /** The folder of this package's test CSVs. */
