@@ -399,7 +399,13 @@ class DisaggregationSearchTest {
             0.012,
             0.005,
             0.0,
-            0.0));
+            0.0,
+            "round_robin",
+            null,
+            0,
+            Double.NaN,
+            Double.NaN,
+            Double.NaN));
   }
 
   /**

@@ -256,7 +256,7 @@ class ParetoTest {
       }
       m.put(metric, d);
     }
-    return new Measurement(m, 100, 0.3, 0.5, 8, 100, 60, null);
+    return new Measurement(m, 100, 0.3, 0.5, 8, 100, 60, null, null);
   }
 
   /** Column name, value, ...: a row's dimension cells. */
