@@ -19,8 +19,9 @@ import org.knowm.xchart.XYChart;
 
 /**
  * The report of one simulation: PNG plots (latency CDFs, batches over time, KV use and queues per
- * replica, utilisation per replica stage) and {@code report.html}, which shows them with the
- * summary percentiles. Written into the run folder before it is committed.
+ * replica, utilisation per replica stage, the prefix hit rate over time when the cache hit) and
+ * {@code report.html}, which shows them with the summary percentiles. Written into the run folder
+ * before it is committed.
  */
 public final class RunReport {
   private RunReport() {}
@@ -74,7 +75,11 @@ public final class RunReport {
       TimelineBuckets timeline,
       List<String> notes)
       throws IOException {
-    List<Figure> figures = figures(r, summary, timeline);
+    List<Figure> figures = new ArrayList<>(figures(r, summary, timeline));
+    Figure hits = PrefixHitsOverTime.figure(dir, r.metrics().lastEventTime());
+    if (hits != null) {
+      figures.add(hits);
+    }
     Charts.pngs(figures, dir);
     List<String> files = new ArrayList<>(figures.stream().map(Figure::file).toList());
     Files.writeString(

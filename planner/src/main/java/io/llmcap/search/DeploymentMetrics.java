@@ -23,6 +23,15 @@ import java.util.Objects;
  * dollars_per_hour} both pools'), and at the max QPS the KV transfer time from prefill to decode
  * ({@code kv_transfer_*}, seconds per request) and the wait for KV room on the decode side ({@code
  * decode_kv_wait_*}). All of those are empty for an aggregated row.
+ *
+ * <p>Appended after those (issue 16), the routing and the prefix cache: {@code router}, the router
+ * that ran (a disaggregated layout's prefill router), {@code routerOptions}, its options block as
+ * the search gave it (canonical JSON; null: the router's defaults), {@code cpuOffloadGib}, the
+ * host-memory KV tier per replica (0: none), and at the max QPS the share of the completed
+ * requests' prompt tokens taken from the prefix cache: {@code prefixHitRate} from either tier,
+ * {@code prefixHitRateGpu} from the GPU's, {@code prefixHitRateCpu} loaded back from host memory
+ * (gpu + cpu = either tier). The hit rates are null when no replica caches prefixes or no QPS met
+ * the SLOs.
  */
 public record DeploymentMetrics(
     int gpus,
@@ -74,7 +83,13 @@ public record DeploymentMetrics(
     double kvTransferP99,
     double kvTransferMean,
     double decodeKvWaitP99,
-    double decodeKvWaitMean)
+    double decodeKvWaitMean,
+    String router,
+    String routerOptions,
+    double cpuOffloadGib,
+    double prefixHitRate,
+    double prefixHitRateGpu,
+    double prefixHitRateCpu)
     implements Serializable {
 
   public static final String AGGREGATED = "aggregated";
@@ -86,9 +101,13 @@ public record DeploymentMetrics(
     Objects.requireNonNull(kvCacheDtype, "kv_cache_dtype");
     Objects.requireNonNull(priceBook, "price_book");
     Objects.requireNonNull(layout, "layout");
+    Objects.requireNonNull(router, "router");
   }
 
-  /** An aggregated deployment's metrics: the layout columns empty. */
+  /**
+   * An aggregated deployment's metrics: the layout columns empty, round-robin routing without a CPU
+   * tier or prefix hits.
+   */
   public DeploymentMetrics(
       int gpus,
       Double dollarsPerHour,
@@ -169,6 +188,12 @@ public record DeploymentMetrics(
         Double.NaN,
         Double.NaN,
         Double.NaN,
+        Double.NaN,
+        Double.NaN,
+        Double.NaN,
+        RouterDimension.DEFAULT,
+        null,
+        0,
         Double.NaN,
         Double.NaN,
         Double.NaN);

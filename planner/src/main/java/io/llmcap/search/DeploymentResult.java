@@ -210,6 +210,26 @@ public record DeploymentResult(
     return metrics.layout();
   }
 
+  /** The router that ran (a disaggregated layout's prefill router). */
+  public String router() {
+    return metrics.router();
+  }
+
+  /** The router's options as the search gave them (canonical JSON), or null: its defaults. */
+  public String routerOptions() {
+    return metrics.routerOptions();
+  }
+
+  /** GiB of host memory per replica for the KV cache's CPU tier (0: none). */
+  public double cpuOffloadGib() {
+    return metrics.cpuOffloadGib();
+  }
+
+  /** Share of prompt tokens taken from the prefix cache at the max QPS; NaN: none measured. */
+  public double prefixHitRate() {
+    return metrics.prefixHitRate();
+  }
+
   /** Whether prefill and decode ran on separate pools. */
   public boolean disaggregated() {
     return metrics.disaggregated();

@@ -164,6 +164,9 @@ public final class DeploymentSearch {
     DisaggregationDimension.Pool dc = l == null ? null : l.decode();
     Measurement b = o.best();
     Deployment ran = template.deployment();
+    RouterDimension.Choice router =
+        d.dimensions().indexOf(Dimensions.ROUTER) < 0 ? null : d.get(Dimensions.ROUTER);
+    Measurement.PrefixHits hits = b == null ? null : b.prefixHits();
     DeploymentResult row =
         DeploymentResult.of(
             d,
@@ -217,7 +220,13 @@ public final class DeploymentSearch {
                 q(b, Measurement.KV_TRANSFER, 0.99),
                 mean(b, Measurement.KV_TRANSFER),
                 q(b, Measurement.DECODE_KV_WAIT, 0.99),
-                mean(b, Measurement.DECODE_KV_WAIT)));
+                mean(b, Measurement.DECODE_KV_WAIT),
+                l == null ? first.router() : l.prefillRouter(),
+                router == null ? null : router.options(),
+                first.scheduler().cpuOffloadGib(),
+                hits == null ? Double.NaN : hits.rate(),
+                hits == null ? Double.NaN : hits.gpuRate(),
+                hits == null ? Double.NaN : hits.cpuRate()));
     return new Result(row, probes);
   }
 

@@ -40,6 +40,8 @@ public final class Dimensions implements Serializable {
   public static final Dimension<Boolean> EXPERT_PARALLEL = new ExpertParallelDimension();
   public static final Dimension<DisaggregationDimension.Layout> DISAGGREGATION =
       new DisaggregationDimension();
+  public static final Dimension<RouterDimension.Choice> ROUTER = new RouterDimension();
+  public static final Dimension<Double> CPU_OFFLOAD = new CpuOffloadDimension();
 
   /** The dimensions of every search. */
   public static final Dimensions DEFAULT =
@@ -61,7 +63,10 @@ public final class Dimensions implements Serializable {
               SPECULATIVE,
               DTYPE,
               KV_CACHE_DTYPE,
-              EXPERT_PARALLEL));
+              EXPERT_PARALLEL,
+              // issue 16; their defaults (round_robin, no CPU tier) add nothing to an id
+              ROUTER,
+              CPU_OFFLOAD));
 
   private final List<Dimension<?>> all;
   private transient List<Dimension<?>> columnOrder;
@@ -485,14 +490,16 @@ public final class Dimensions implements Serializable {
     /** The whole entry (its record text), so that a changed length or count is a new id. */
     @Override
     public void id(WorkloadEntry w, List<String> key) {
-      key.add(w.toString());
+      key.add(w.idText());
     }
 
     /** Lengths and max tokens; the request count and rate belong to the probe. */
     @Override
     public void configure(WorkloadEntry w, DeploymentSpec d, ProbeConfig c) {
       c.maxTokens(w.maxTokens());
-      if (w.preset() != null) {
+      if (w.sessions() != null) {
+        c.sessions(w.sessions());
+      } else if (w.preset() != null) {
         c.preset(w.preset());
       } else if (w.traceFile() != null) {
         c.traceLengths(c.baseDir().resolve(w.traceFile()).toAbsolutePath());

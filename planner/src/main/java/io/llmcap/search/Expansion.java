@@ -187,6 +187,17 @@ public record Expansion(List<DeploymentSpec> deployments, List<Skipped> skipped)
                 + "' does not exist; allowed: a CSV with num_prefill_tokens,num_decode_tokens"
                 + " columns, relative to the search config's folder");
       }
+      var sessions = s.workloads().get(i).sessions();
+      if (sessions != null
+          && sessions.file() != null
+          && !Files.isRegularFile(baseDir.resolve(sessions.file()))) {
+        throw new ConfigException(
+            "workloads[" + i + "].sessions.file",
+            "file '"
+                + baseDir.resolve(sessions.file())
+                + "' does not exist; allowed: an llmcap session file (docs/sessions.md), relative"
+                + " to the search config's folder");
+      }
     }
   }
 

@@ -20,7 +20,35 @@ public record Measurement(
     double batchSizeMean,
     long requests,
     double makespan,
-    Slo stoppedOn) {
+    Slo stoppedOn,
+    PrefixHits prefixHits) {
+
+  /**
+   * Prompt tokens of the completed requests and, of those, the ones taken from the prefix cache:
+   * from either tier ({@code cached}), and from the host-memory tier ({@code hostCached}). Null in
+   * a {@link Measurement} when no replica caches prefixes.
+   */
+  public record PrefixHits(long prompt, long cached, long hostCached) {
+
+    /** Of the prompt tokens, the share taken from the cache (summary.json's prefix_hit_rate). */
+    public double rate() {
+      return share(cached);
+    }
+
+    /** The share taken from the GPU tier. */
+    public double gpuRate() {
+      return share(cached - hostCached);
+    }
+
+    /** The share loaded back from the host-memory tier. */
+    public double cpuRate() {
+      return share(hostCached);
+    }
+
+    private double share(long tokens) {
+      return prompt > 0 ? tokens / (double) prompt : 0.0;
+    }
+  }
 
   /**
    * The series of a disaggregated run, present only there: seconds of each request's KV transfer
@@ -70,7 +98,22 @@ public record Measurement(
         m.batchSize().mean(),
         m.completed(),
         makespan,
-        stop == null ? null : new Slo(stop.metric(), stop.quantile(), stop.maxS()));
+        stop == null ? null : new Slo(stop.metric(), stop.quantile(), stop.maxS()),
+        cachesPrefixes(r)
+            ? new PrefixHits(m.promptTokens(), m.cachedTokens(), m.hostCachedTokens())
+            : null);
+  }
+
+  /** Whether a replica's scheduler takes prompt tokens from a prefix cache (as summary.json). */
+  private static boolean cachesPrefixes(SimulationResult r) {
+    for (io.llmcap.engine.Pool p : r.pools()) {
+      for (var rs : p.replicas()) {
+        if (rs.cachesPrefixes()) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   public double quantile(String metric, double q) {

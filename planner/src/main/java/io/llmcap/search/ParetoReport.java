@@ -159,6 +159,9 @@ public final class ParetoReport {
       if (layouts != null) {
         out.add("    " + layouts);
       }
+      for (String line : routingLines(g, t)) {
+        out.add("    " + line);
+      }
       for (Map.Entry<String, DeploymentResult> e : bestPerPrecision(g).entrySet()) {
         DeploymentResult r = e.getValue();
         out.add(
@@ -229,6 +232,125 @@ public final class ParetoReport {
         + "], "
         + num(v.aggregated().capacityPerDollar())
         + ")";
+  }
+
+  /**
+   * Where the group compares routers or CPU tiers, one line each saying which wins per dollar and
+   * by how much, from the best compliant, priced deployment of each: "routers: prefix_aware wins,
+   * 1.40x the QPS per $/hour of the best lor (prefix_aware: ... [id], 3.1 QPS per $/hour, prefix
+   * hit rate 61.0%; lor: ...)".
+   */
+  static List<String> routingLines(Group g, Thresholds t) {
+    List<String> out = new ArrayList<>();
+    for (String[] what : new String[][] {{"routers", "router"}, {"CPU tiers", "tier"}}) {
+      String line =
+          what[1].equals("router")
+              ? comparison(what[0], ParetoReport::router, g, t)
+              : comparison(what[0], ParetoReport::cpuTier, g, t);
+      if (line != null) {
+        out.add(line);
+      }
+    }
+    return out;
+  }
+
+  /** "lor", "prefix_aware {...}": the router of a row and its options when the search gave some. */
+  static String router(DeploymentResult r) {
+    return r.routerOptions() == null ? r.router() : r.router() + " " + r.routerOptions();
+  }
+
+  /** "CPU tier 64 GiB" or "no CPU tier". */
+  static String cpuTier(DeploymentResult r) {
+    return r.cpuOffloadGib() > 0
+        ? "CPU tier " + CpuOffloadDimension.text(r.cpuOffloadGib()) + " GiB"
+        : "no CPU tier";
+  }
+
+  /** The group's distinct values of {@code key}, sorted. */
+  private static List<String> distinct(
+      Group g, java.util.function.Function<DeploymentResult, String> key) {
+    return g.rows().stream().map(key).distinct().sorted().toList();
+  }
+
+  /** The line of {@link #routingLines} for one setting; null unless the group has two or more. */
+  private static String comparison(
+      String what,
+      java.util.function.Function<DeploymentResult, String> key,
+      Group g,
+      Thresholds t) {
+    List<String> values = distinct(g, key);
+    if (values.size() < 2) {
+      return null;
+    }
+    Map<String, DeploymentResult> best = new LinkedHashMap<>();
+    for (String v : values) {
+      g.rows().stream()
+          .filter(r -> key.apply(r).equals(v) && t.met(r) && r.capacityPerDollar() != null)
+          .min(
+              Comparator.comparingDouble((DeploymentResult r) -> -r.capacityPerDollar())
+                  .thenComparingDouble(DeploymentResult::ttftP90)
+                  .thenComparing(DeploymentResult::deploymentId))
+          .ifPresent(r -> best.put(v, r));
+    }
+    String head = what + ": ";
+    if (best.isEmpty()) {
+      return head + "none has a priced deployment within the SLOs";
+    }
+    List<Map.Entry<String, DeploymentResult>> ranked = new ArrayList<>(best.entrySet());
+    ranked.sort(
+        Comparator.comparingDouble(
+            (Map.Entry<String, DeploymentResult> e) -> -e.getValue().capacityPerDollar()));
+    String verdict;
+    if (ranked.size() == 1) {
+      verdict = "only " + ranked.get(0).getKey() + " meets the SLOs with a price";
+    } else {
+      double first = ranked.get(0).getValue().capacityPerDollar();
+      double second = ranked.get(1).getValue().capacityPerDollar();
+      verdict =
+          first == second
+              ? "a tie between "
+                  + ranked.get(0).getKey()
+                  + " and "
+                  + ranked.get(1).getKey()
+                  + " at "
+                  + num(first)
+                  + " QPS per $/hour"
+              : ranked.get(0).getKey()
+                  + " wins, "
+                  + String.format(Locale.ROOT, "%.2fx", first / second)
+                  + " the QPS per $/hour of the best "
+                  + ranked.get(1).getKey();
+    }
+    List<String> parts = new ArrayList<>();
+    for (String v : values) {
+      DeploymentResult r = best.get(v);
+      parts.add(
+          v
+              + ": "
+              + (r == null
+                  ? "none met the SLOs"
+                  : describe(r, g)
+                      + " ["
+                      + r.deploymentId()
+                      + "], "
+                      + num(r.capacityPerDollar())
+                      + " QPS per $/hour"
+                      + hitRate(r)));
+    }
+    return head + verdict + " (" + String.join("; ", parts) + ")";
+  }
+
+  /** ", prefix hit rate 61.0%" when the row measured one, else "". */
+  static String hitRate(DeploymentResult r) {
+    return Double.isNaN(r.prefixHitRate())
+        ? ""
+        : String.format(Locale.ROOT, ", prefix hit rate %.1f%%", 100 * r.prefixHitRate());
+  }
+
+  private static String capitalized(String s) {
+    return s.isEmpty() || Character.isUpperCase(s.charAt(0))
+        ? s
+        : Character.toUpperCase(s.charAt(0)) + s.substring(1);
   }
 
   /**
@@ -337,14 +459,38 @@ public final class ParetoReport {
     return String.join(", ", parts);
   }
 
-  /** "a100 x4 TP1 PP1 sarathi chunk 512 cap 128": the deployment within its (model, workload). */
+  /**
+   * "a100 x4 TP1 PP1 sarathi chunk 512 cap 128": the deployment within its (model, workload), and
+   * its router and CPU tier when not the defaults (round robin, none).
+   */
   public static String describe(DeploymentResult r) {
-    return shape(r) + " " + setting(r);
+    return shape(r) + " " + setting(r) + routing(r, false, false);
   }
 
-  /** As {@link #describe(DeploymentResult)}, naming the precision when the group compares some. */
+  /**
+   * As {@link #describe(DeploymentResult)}, naming the precision, the router and the CPU tier when
+   * the group compares several.
+   */
   static String describe(DeploymentResult r, Group g) {
-    return shape(r, g) + " " + setting(r);
+    return shape(r, g)
+        + " "
+        + setting(r)
+        + routing(
+            r,
+            distinct(g, ParetoReport::router).size() > 1,
+            distinct(g, ParetoReport::cpuTier).size() > 1);
+  }
+
+  /** ", router lor, CPU tier 64 GiB": each named when compared or not the default. */
+  private static String routing(DeploymentResult r, boolean routers, boolean tiers) {
+    String out = "";
+    if (routers || !router(r).equals(RouterDimension.DEFAULT)) {
+      out += ", router " + router(r);
+    }
+    if (tiers || r.cpuOffloadGib() > 0) {
+      out += ", " + cpuTier(r);
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------------------------- files
@@ -357,7 +503,8 @@ public final class ParetoReport {
               + "chunk_size,max_tokens_in_batch,batch_size_cap,gpus,max_qps,dollars_per_hour,"
               + "capacity_per_dollar,slo_compliant,best,dtype,kv_cache_dtype,ep,layout,"
               + "prefill_sku,prefill_tp,prefill_pp,prefill_ep,prefill_replicas,"
-              + "decode_sku,decode_tp,decode_pp,decode_ep,decode_replicas\n");
+              + "decode_sku,decode_tp,decode_pp,decode_ep,decode_replicas,"
+              + "router,router_options,cpu_offload_gib,prefix_hit_rate\n");
       for (Group g : groups) {
         for (Metric m : Metric.values()) {
           for (DeploymentResult r : g.frontiers().get(m)) {
@@ -395,7 +542,11 @@ public final class ParetoReport {
               r.metrics().decodeTp(),
               r.metrics().decodePp(),
               r.metrics().decodeEp(),
-              r.metrics().decodeReplicas()
+              r.metrics().decodeReplicas(),
+              r.router(),
+              r.routerOptions(),
+              r.cpuOffloadGib(),
+              Double.isNaN(r.prefixHitRate()) ? null : r.prefixHitRate()
             };
             List<String> s = new ArrayList<>();
             for (Object c : cells) {
@@ -510,6 +661,14 @@ public final class ParetoReport {
     if (layouts != null) {
       h.append("<p class=\"layouts\"><b>Aggregated vs disaggregated:</b> ")
           .append(esc(layouts.substring(layouts.indexOf(": ") + 2)))
+          .append("</p>\n");
+    }
+    for (String line : routingLines(g, t)) {
+      int colon = line.indexOf(": ");
+      h.append("<p class=\"routing\"><b>")
+          .append(esc(capitalized(line.substring(0, colon))))
+          .append(":</b> ")
+          .append(esc(line.substring(colon + 2)))
           .append("</p>\n");
     }
     Map<String, DeploymentResult> perPrecision = bestPerPrecision(g);

@@ -120,6 +120,17 @@ public final class ProbeConfig {
     return put("router", F.textNode(router));
   }
 
+  /**
+   * The options block of router {@code name} ({@code router_options.<name>}), merged over its
+   * defaults as a run config's block is (a key the router lacks throws).
+   */
+  public ProbeConfig routerOptions(String name, JsonNode options) {
+    ObjectNode overlay = F.objectNode();
+    overlay.putObject("router_options").set(name, options);
+    ConfigLoader.merge(tree, overlay, "");
+    return this;
+  }
+
   public ProbeConfig scheduler(String type) {
     return put("scheduler.type", F.textNode(type));
   }
@@ -135,6 +146,16 @@ public final class ProbeConfig {
 
   public ProbeConfig maxTokensInBatch(int tokens) {
     return put("scheduler.max_tokens_in_batch", F.numberNode(tokens));
+  }
+
+  /** vLLM's automatic prefix caching ({@code scheduler.prefix_caching}, vllm_v1). */
+  public ProbeConfig prefixCaching(boolean on) {
+    return put("scheduler.prefix_caching", F.booleanNode(on));
+  }
+
+  /** GiB of host memory per replica for the KV cache's CPU tier (0: none). */
+  public ProbeConfig cpuOffloadGib(double gib) {
+    return put("scheduler.cpu_offload_gib", F.numberNode(gib));
   }
 
   public ProbeConfig numRequests(long n) {
@@ -169,6 +190,42 @@ public final class ProbeConfig {
     put("workload.length.type", F.textNode("fixed"));
     put("workload.length.prefill_tokens", F.numberNode(prefillTokens));
     return put("workload.length.decode_tokens", F.numberNode(decodeTokens));
+  }
+
+  /**
+   * Multi-turn sessions ({@code workload.sessions}): the keys the entry sets, the rest at their
+   * defaults; no preset, as the sessions give the lengths. A session file resolves against the
+   * search config's folder.
+   */
+  public ProbeConfig sessions(SearchSpace.SessionsEntry s) {
+    put("workload.preset", F.nullNode());
+    put("workload.sessions.type", F.textNode(s.type()));
+    if (s.preset() != null) {
+      put("workload.sessions.preset", F.textNode(s.preset()));
+    }
+    if (s.file() != null) {
+      put(
+          "workload.sessions.file",
+          F.textNode(baseDir.resolve(s.file()).toAbsolutePath().toString()));
+    }
+    Object[][] numbers = {
+      {"system_prompts", s.systemPrompts()},
+      {"system_prompt_tokens", s.systemPromptTokens()},
+      {"turns", s.turns()},
+      {"first_input_tokens", s.firstInputTokens()},
+      {"input_tokens", s.inputTokens()},
+      {"output_tokens", s.outputTokens()},
+      {"length_cv", s.lengthCv()},
+      {"think_time", s.thinkTime()}
+    };
+    for (Object[] n : numbers) {
+      if (n[1] instanceof Integer i) {
+        put("workload.sessions." + n[0], F.numberNode(i));
+      } else if (n[1] instanceof Double d) {
+        put("workload.sessions." + n[0], F.numberNode(d));
+      }
+    }
+    return this;
   }
 
   public ProbeConfig predictor(String type) {

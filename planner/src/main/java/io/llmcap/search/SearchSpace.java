@@ -61,7 +61,85 @@ public record SearchSpace(
       Integer requests,
       Double minDuration,
       Integer maxTokens,
-      Double startQps)
+      Double startQps,
+      @JsonInclude(JsonInclude.Include.NON_NULL) SessionsEntry sessions)
+      implements Serializable {
+
+    /** A workload of single requests (no sessions). */
+    public WorkloadEntry(
+        String name,
+        String preset,
+        String traceFile,
+        String lengthType,
+        Integer prefillTokens,
+        Integer decodeTokens,
+        Integer requests,
+        Double minDuration,
+        Integer maxTokens,
+        Double startQps) {
+      this(
+          name,
+          preset,
+          traceFile,
+          lengthType,
+          prefillTokens,
+          decodeTokens,
+          requests,
+          minDuration,
+          maxTokens,
+          startQps,
+          null);
+    }
+
+    /**
+     * The text the deployment id hashes: the record's text as it was before {@code sessions}
+     * existed, so that the ids of workloads without sessions stay as they were, and the sessions
+     * block's when there is one.
+     */
+    public String idText() {
+      return "WorkloadEntry[name="
+          + name
+          + ", preset="
+          + preset
+          + ", traceFile="
+          + traceFile
+          + ", lengthType="
+          + lengthType
+          + ", prefillTokens="
+          + prefillTokens
+          + ", decodeTokens="
+          + decodeTokens
+          + ", requests="
+          + requests
+          + ", minDuration="
+          + minDuration
+          + ", maxTokens="
+          + maxTokens
+          + ", startQps="
+          + startQps
+          + (sessions == null ? "" : ", sessions=" + sessions)
+          + "]";
+    }
+  }
+
+  /**
+   * Multi-turn sessions of a workload: the run config's {@code workload.sessions} block
+   * (docs/sessions.md), each key null to keep its default. {@code interval.qps} stays requests per
+   * second: sessions start at the probe's QPS / mean turns. {@code file} is relative to the search
+   * config's folder.
+   */
+  public record SessionsEntry(
+      String type,
+      String preset,
+      String file,
+      Integer systemPrompts,
+      Integer systemPromptTokens,
+      Double turns,
+      Double firstInputTokens,
+      Double inputTokens,
+      Double outputTokens,
+      Double lengthCv,
+      Double thinkTime)
       implements Serializable {}
 
   /**

@@ -297,10 +297,19 @@ public final class SearchSpaces {
         (w.preset() != null ? 1 : 0)
             + (w.traceFile() != null ? 1 : 0)
             + (w.lengthType() != null ? 1 : 0);
-    if (sources != 1) {
+    if (w.sessions() != null) {
+      sessions(w.sessions(), f + ".sessions");
+      if (sources != 0) {
+        throw new ConfigException(
+            f,
+            "a workload with sessions takes its lengths from them: give none of preset,"
+                + " trace_file or length_type (sessions.preset names fitted session parameters)");
+      }
+    } else if (sources != 1) {
       throw new ConfigException(
           f,
-          "give exactly one of preset, trace_file (a length CSV) or length_type (fixed lengths)");
+          "give exactly one of preset, trace_file (a length CSV) or length_type (fixed lengths),"
+              + " or a sessions block");
     }
     if (w.lengthType() != null && !"fixed".equals(w.lengthType())) {
       throw ConfigException.invalid(f + ".length_type", w.lengthType(), "fixed");
@@ -316,7 +325,8 @@ public final class SearchSpaces {
             w.requests() == null ? 512 : w.requests(),
             w.minDuration() == null ? 60.0 : w.minDuration(),
             w.maxTokens() == null ? 4096 : w.maxTokens(),
-            w.startQps() == null ? 1.0 : w.startQps());
+            w.startQps() == null ? 1.0 : w.startQps(),
+            w.sessions());
     if (n.maxTokens() < 2) {
       throw ConfigException.invalid(
           f + ".max_tokens", n.maxTokens(), "an integer ≥ 2 (prompt plus output tokens)");
@@ -345,6 +355,46 @@ public final class SearchSpaces {
       throw ConfigException.invalid(f + ".start_qps", n.startQps(), "a positive QPS");
     }
     return n;
+  }
+
+  /** The session types of {@code workload.sessions.type} that make a workload of sessions. */
+  static final List<String> SESSION_TYPES = List.of("chat", "agent", "trace");
+
+  /**
+   * The block's type and the signs of its numbers; the run config's own validation checks the rest
+   * (presets, files, bounds) when the space expands, naming the workload.
+   */
+  private static void sessions(SearchSpace.SessionsEntry s, String f) {
+    if (s.type() == null || !SESSION_TYPES.contains(s.type())) {
+      throw ConfigException.invalid(
+          f + ".type",
+          s.type(),
+          "chat (each turn: the whole history plus new user tokens), agent (short calls on one"
+              + " growing context) or trace (an llmcap session file); a workload without sessions"
+              + " leaves the block out");
+    }
+    if (s.type().equals("trace") && s.file() == null) {
+      throw new ConfigException(f + ".file", "missing: type trace replays a session file");
+    }
+    Object[][] numbers = {
+      {"system_prompts", s.systemPrompts(), 1},
+      {"system_prompt_tokens", s.systemPromptTokens(), 0},
+      {"turns", s.turns(), 1},
+      {"first_input_tokens", s.firstInputTokens(), 1},
+      {"input_tokens", s.inputTokens(), 0},
+      {"output_tokens", s.outputTokens(), 1},
+      {"length_cv", s.lengthCv(), 0},
+      {"think_time", s.thinkTime(), 0}
+    };
+    for (Object[] n : numbers) {
+      if (n[1] != null) {
+        double v = ((Number) n[1]).doubleValue();
+        int min = (Integer) n[2];
+        if (!(v >= min) || Double.isInfinite(v)) {
+          throw ConfigException.invalid(f + "." + n[0], n[1], "a finite number ≥ " + min);
+        }
+      }
+    }
   }
 
   private static <T> List<T> nonEmpty(List<T> list, String field) {

@@ -106,6 +106,7 @@ final class RowConfig {
         "scheduler.chunk_size",
         row.integer("max_num_batched_tokens", 1, VLLM_MAX_NUM_BATCHED_TOKENS));
     put(tree, "scheduler.batch_size_cap", row.integer("max_num_seqs", 1, VLLM_MAX_NUM_SEQS));
+    put(tree, "scheduler.cpu_offload_gib", cpuOffloadGib(row));
 
     int input = row.integer("input_tokens", 1, null);
     int output = row.integer("output_tokens", 1, null);
@@ -192,6 +193,22 @@ final class RowConfig {
     } catch (ConfigException e) {
       throw new RowError(column, "'" + v + "' is not a format llmcap knows; allowed: " + allowed);
     }
+  }
+
+  /**
+   * The host-memory KV tier of the {@code cpu_kv_offload_gib} cell (vLLM's {@code
+   * --kv-offloading-size}, GiB per replica): 0, no tier, when blank.
+   */
+  private static double cpuOffloadGib(ManifestRow row) {
+    Double v = row.number("cpu_kv_offload_gib");
+    if (v == null) {
+      return 0;
+    }
+    if (v < 0) {
+      throw new RowError(
+          "cpu_kv_offload_gib", "'" + row.text("cpu_kv_offload_gib") + "' must be ≥ 0 (0: off)");
+    }
+    return v;
   }
 
   /**

@@ -138,7 +138,13 @@ class SearchCommandTest {
             "kv_transfer_p99:double",
             "kv_transfer_mean:double",
             "decode_kv_wait_p99:double",
-            "decode_kv_wait_mean:double")) {
+            "decode_kv_wait_mean:double",
+            "router:string",
+            "router_options:string",
+            "cpu_offload_gib:double",
+            "prefix_hit_rate:double",
+            "prefix_hit_rate_gpu:double",
+            "prefix_hit_rate_cpu:double")) {
       String[] p = c.split(":");
       DEPLOYMENT_COLUMNS.put(p[0], p[1]);
     }

@@ -37,6 +37,7 @@ class CapacitySearchTest {
         0,
         100,
         1,
+        null,
         null);
   }
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmcap.base.ConfigException;
 import io.llmcap.catalog.Catalog;
+import io.llmcap.cluster.Routers;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.search.ResultColumns.Column;
 import io.llmcap.search.SearchSpace.PredictorEntry;
@@ -76,6 +77,11 @@ class DimensionsTest {
     }
     StringBuilder sb = new StringBuilder();
     for (Path f : files) {
+      if (f.getFileName().toString().equals("multi-turn.yml")
+          && !Routers.names().contains("prefix_aware")) {
+        // names the cache-aware routers of the engine lane (issue 16): pinned once they exist
+        continue;
+      }
       Expansion x = Expansion.of(SearchSpaces.load(f), CATALOG, f.getParent());
       sb.append("# ").append(f.getFileName()).append('\n');
       for (DeploymentSpec d : x.deployments()) {
@@ -223,14 +229,21 @@ class DimensionsTest {
             "kv_transfer_p99",
             "kv_transfer_mean",
             "decode_kv_wait_p99",
-            "decode_kv_wait_mean"),
+            "decode_kv_wait_mean",
+            // appended in issue 16: the router, the CPU tier and the prefix hit rates
+            "router",
+            "router_options",
+            "cpu_offload_gib",
+            "prefix_hit_rate",
+            "prefix_hit_rate_gpu",
+            "prefix_hit_rate_cpu"),
         DeploymentResult.columns().stream().map(Column::name).toList());
   }
 
-  /** Adding a dimension: one class ({@link RouterDimension}) and one registration. */
+  /** Adding a dimension: one class ({@link PrefixCachingDimension}) and one registration. */
   @Test
   void aDimensionIsOneClass(@TempDir Path tmp) throws IOException {
-    Dimensions dims = Dimensions.DEFAULT.with(new RouterDimension());
+    Dimensions dims = Dimensions.DEFAULT.with(new PrefixCachingDimension());
     Path file = write(tmp, SPACE);
     List<String> before =
         Expansion.of(SearchSpaces.load(file), CATALOG, tmp).deployments().stream()
@@ -245,35 +258,38 @@ class DimensionsTest {
             .map(DeploymentSpec::id)
             .toList());
 
-    SearchSpace s = SearchSpaces.load(file, List.of("routers=[round_robin, lor]"), dims);
+    SearchSpace s = SearchSpaces.load(file, List.of("prefix_caching=[true, false]"), dims);
     List<DeploymentSpec> both = Expansion.of(s, CATALOG, tmp, dims).deployments();
     assertEquals(2 * before.size(), both.size());
-    assertTrue(SearchJob.spaceYaml(s).contains("routers"), "a resumed search compares them");
+    assertTrue(SearchJob.spaceYaml(s).contains("prefix_caching"), "a resumed search compares them");
     assertFalse(SearchJob.spaceYaml(SearchSpaces.load(file)).contains("dimensions"));
-    DeploymentSpec lor = both.get(1);
-    assertEquals("lor", lor.get(new RouterDimension()));
-    assertFalse(before.contains(lor.id()));
-    assertNotEquals(both.get(0).id(), lor.id());
-    assertEquals("lor", ConfigLoader.bind(lor.toConfig(1, 42, s.predictor(), tmp)).router());
-    assertTrue(Expansion.describe(lor).endsWith(" / routers lor"), Expansion.describe(lor));
+    DeploymentSpec off = both.get(1);
+    assertEquals(false, off.get(new PrefixCachingDimension()));
+    assertFalse(before.contains(off.id()));
+    assertNotEquals(both.get(0).id(), off.id());
+    assertFalse(
+        ConfigLoader.bind(off.toConfig(1, 42, s.predictor(), tmp)).scheduler().prefixCaching());
+    assertTrue(
+        Expansion.describe(off).endsWith(" / prefix_caching false"), Expansion.describe(off));
     // its column comes last among the dimensions'
     List<String> columns = DeploymentResult.columns(dims).stream().map(Column::name).toList();
-    assertEquals("router", columns.get(columns.indexOf("acceptance_rate") + 1));
-    assertEquals("lor", lor.cells().get(lor.cells().size() - 1));
+    assertEquals("prefix_caching", columns.get(columns.indexOf("acceptance_rate") + 1));
+    assertEquals(false, off.cells().get(off.cells().size() - 1));
     // and the search config's YAML names its values in errors; other keys are still unknown
     ConfigException bad =
         assertThrows(
             ConfigException.class,
-            () -> SearchSpaces.load(file, List.of("routers=[lor, nope]"), dims));
-    assertTrue(bad.getMessage().contains("routers[1]"), bad.getMessage());
+            () -> SearchSpaces.load(file, List.of("prefix_caching=[true, 2]"), dims));
+    assertTrue(bad.getMessage().contains("prefix_caching[1]"), bad.getMessage());
     ConfigException unknown =
         assertThrows(
-            ConfigException.class, () -> SearchSpaces.load(file, List.of("routers=[lor]")));
-    assertTrue(unknown.getMessage().contains("unknown key 'routers'"), unknown.getMessage());
+            ConfigException.class,
+            () -> SearchSpaces.load(file, List.of("prefix_caching=[false]")));
+    assertTrue(unknown.getMessage().contains("unknown key 'prefix_caching'"), unknown.getMessage());
     assertFalse(unknown.getMessage().contains("dimensions"), unknown.getMessage());
     assertThrows(
         ConfigException.class,
-        () -> SearchSpaces.load(file, List.of("dimensions={routers: [lor]}"), dims));
+        () -> SearchSpaces.load(file, List.of("dimensions={prefix_caching: [false]}"), dims));
   }
 
   /** An MoE model on two H100s: TP 1 and 2, with the precision and EP keys when given. */
@@ -369,6 +385,189 @@ class DimensionsTest {
           assertThrows(
               ConfigException.class, () -> SearchSpaces.load(file, List.of(bad[0])), bad[0]);
       assertTrue(e.getMessage().contains(bad[1]), e.getMessage());
+    }
+  }
+
+  /** A vllm_v1 and a sarathi scheduler on two H100s, TP1 only. */
+  private static final String ROUTING_SPACE =
+      """
+      name: routing
+      models: [{name: meta-llama/Meta-Llama-3-8B}]
+      clusters: [{sku: h100, node: h100_dgx, gpus: 2}]
+      schedulers: [{type: vllm_v1}, {type: sarathi}]
+      workloads: [{name: fixed, length_type: fixed, prefill_tokens: 100, decode_tokens: 20}]
+      predictor: {type: roofline}
+      """;
+
+  /**
+   * routers and cpu_offload_gib: the defaults (round_robin, 0) keep the ids of a search without the
+   * keys; the others set the probe's router and scheduler.cpu_offload_gib, are named in the id and
+   * the description; the tier is tried only with vllm_v1; bad values fail naming the entry.
+   */
+  @Test
+  void routerAndCpuOffloadDimensions(@TempDir Path tmp) throws IOException {
+    Path file = write(tmp, ROUTING_SPACE);
+    List<String> plain =
+        Expansion.of(SearchSpaces.load(file), CATALOG, tmp).deployments().stream()
+            .map(DeploymentSpec::id)
+            .toList();
+    assertEquals(2, plain.size());
+    SearchSpace s =
+        SearchSpaces.load(
+            file, List.of("routers=[round_robin, lor, {name: random}]", "cpu_offload_gib=[0, 64]"));
+    List<DeploymentSpec> all = Expansion.of(s, CATALOG, tmp).deployments();
+    // vllm_v1: 3 routers x 2 tiers; sarathi has no CPU tier: 3 routers
+    assertEquals(6 + 3, all.size());
+    List<DeploymentSpec> defaults =
+        all.stream()
+            .filter(d -> d.get(Dimensions.ROUTER) == null && d.get(Dimensions.CPU_OFFLOAD) == 0)
+            .toList();
+    assertEquals(plain, defaults.stream().map(DeploymentSpec::id).toList());
+    DeploymentSpec lor64 =
+        all.stream()
+            .filter(
+                d ->
+                    d.get(Dimensions.ROUTER) != null
+                        && d.get(Dimensions.ROUTER).name().equals("lor")
+                        && d.get(Dimensions.CPU_OFFLOAD) == 64)
+            .findFirst()
+            .orElseThrow();
+    SimulationConfig c = ConfigLoader.bind(lor64.toConfig(1, 42, s.predictor(), tmp));
+    assertEquals("lor", c.router());
+    assertEquals(64.0, c.scheduler().cpuOffloadGib());
+    assertEquals("vllm_v1", c.scheduler().type());
+    assertTrue(
+        Expansion.describe(lor64).endsWith(" / router lor / CPU tier 64 GiB"),
+        Expansion.describe(lor64));
+    SimulationConfig rr = ConfigLoader.bind(defaults.get(0).toConfig(1, 42, s.predictor(), tmp));
+    assertEquals("round_robin", rr.router());
+    assertEquals(0.0, rr.scheduler().cpuOffloadGib());
+    assertEquals(
+        all.size(), all.stream().map(DeploymentSpec::id).distinct().count(), "distinct ids");
+    // no columns of their own: the cells are those of a search without the keys
+    assertEquals(Dimensions.DEFAULT.columns().size(), lor64.cells().size());
+    // the same option block written in another key order is the same router
+    assertEquals(
+        "{\"a\":1,\"b\":{\"c\":2,\"d\":3}}",
+        RouterDimension.canonical(io.llmcap.base.Yaml.yaml().readTree("{b: {d: 3, c: 2}, a: 1}"))
+            .toString());
+
+    for (String[] bad :
+        new String[][] {
+          {"routers=[lor, nope]", "routers[1]: unknown router 'nope'"},
+          {"routers=[lor, lor]", "routers: lists lor twice"},
+          {"routers=[round_robin, {name: round_robin}]", "routers: lists round_robin twice"},
+          {"routers=[]", "routers: must be a non-empty list of router names"},
+          {"routers=lor", "routers: must be a non-empty list of router names"},
+          {"routers=[3]", "routers[0]: value '3' is not allowed"},
+          {"routers=[{name: lor, weight: 2}]", "routers[0].weight: unknown key 'weight'"},
+          {"routers=[{options: {}}]", "routers[0].name: missing"},
+          {"routers=[{name: lor, options: 5}]", "routers[0].options: value '5' is not allowed"},
+          {"routers=[{name: lor, options: {w: 1}}]", "routers[0].options"},
+          {"cpu_offload_gib=[-1]", "cpu_offload_gib[0]: value '-1' is not allowed; allowed: GiB"},
+          {"cpu_offload_gib=[64, 64.0]", "cpu_offload_gib: lists 64 twice"},
+          {"cpu_offload_gib=[big]", "cpu_offload_gib[0]: value 'big' is not allowed"},
+          {"cpu_offload_gib=64", "cpu_offload_gib: must be a non-empty list of sizes"}
+        }) {
+      ConfigException e =
+          assertThrows(
+              ConfigException.class, () -> SearchSpaces.load(file, List.of(bad[0])), bad[0]);
+      assertTrue(e.getMessage().contains(bad[1]), bad[0] + " -> " + e.getMessage());
+      assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+  }
+
+  /**
+   * A workload with sessions: its block goes to the probe's workload.sessions (no preset: the
+   * sessions give the lengths), its id differs, and a workload without one keeps the id text the
+   * record had before sessions existed.
+   */
+  @Test
+  void workloadSessions(@TempDir Path tmp) throws IOException {
+    String sessions =
+        ROUTING_SPACE.replace(
+            "workloads: [{name: fixed, length_type: fixed, prefill_tokens: 100, decode_tokens: 20}]",
+            "workloads:\n"
+                + "  - {name: fixed, length_type: fixed, prefill_tokens: 100, decode_tokens: 20}\n"
+                + "  - {name: conv, sessions: {type: chat, turns: 5, system_prompt_tokens: 700,"
+                + " think_time: 2.5, length_cv: 0}}");
+    Path file = write(tmp, sessions);
+    SearchSpace s = SearchSpaces.load(file);
+    Expansion x = Expansion.of(s, CATALOG, tmp);
+    List<String> plain =
+        Expansion.of(SearchSpaces.load(write(tmp, ROUTING_SPACE)), CATALOG, tmp)
+            .deployments()
+            .stream()
+            .map(DeploymentSpec::id)
+            .toList();
+    List<DeploymentSpec> fixed =
+        x.deployments().stream().filter(d -> d.workload().name().equals("fixed")).toList();
+    assertEquals(plain, fixed.stream().map(DeploymentSpec::id).toList());
+    DeploymentSpec conv =
+        x.deployments().stream()
+            .filter(d -> d.workload().name().equals("conv"))
+            .findFirst()
+            .orElseThrow();
+    SimulationConfig c = ConfigLoader.bind(conv.toConfig(3.5, 42, s.predictor(), tmp));
+    assertNull(c.workload().preset());
+    assertEquals("chat", c.workload().sessions().type());
+    assertEquals(5.0, c.workload().sessions().turns());
+    assertEquals(700, c.workload().sessions().systemPromptTokens());
+    assertEquals(2.5, c.workload().sessions().thinkTime());
+    assertEquals(0.0, c.workload().sessions().lengthCv());
+    // the keys left out keep defaults.yaml's
+    assertEquals(
+        ConfigLoader.defaults().path("workload").path("sessions").path("output_tokens").asDouble(),
+        c.workload().sessions().outputTokens());
+    // the search still bisects requests per second
+    assertEquals(3.5, c.workload().interval().qps());
+    assertEquals(
+        "WorkloadEntry[name=fixed, preset=null, traceFile=null, lengthType=fixed,"
+            + " prefillTokens=100, decodeTokens=20, requests=512, minDuration=60.0,"
+            + " maxTokens=4096, startQps=1.0]",
+        fixed.get(0).workload().idText());
+    assertTrue(conv.workload().idText().contains(", sessions=SessionsEntry[type=chat"));
+    assertFalse(
+        SearchJob.spaceYaml(SearchSpaces.load(write(tmp, ROUTING_SPACE))).contains("sessions"));
+
+    String base = "workloads=[{name: conv, ";
+    for (String[] bad :
+        new String[][] {
+          {base + "sessions: {type: banana}}]", "workloads[0].sessions.type: value 'banana'"},
+          {base + "sessions: {turns: 3}}]", "workloads[0].sessions.type: value 'null'"},
+          {base + "sessions: {type: chat}, preset: chat}]", "give none of preset"},
+          {base + "sessions: {type: trace}}]", "workloads[0].sessions.file: missing"},
+          {
+            base + "sessions: {type: trace, file: nope.jsonl}}]", "workloads[0].sessions.file: file"
+          },
+          {base + "sessions: {type: chat, turns: 0.5}}]", "workloads[0].sessions.turns"},
+          {base + "sessions: {type: chat, think_time: -1}}]", "workloads[0].sessions.think_time"},
+          {base + "sessions: {type: chat, turnz: 3}}]", "turnz"},
+          {"workloads=[{name: conv}]", "or a sessions block"}
+        }) {
+      ConfigException e =
+          assertThrows(
+              ConfigException.class,
+              () -> Expansion.of(SearchSpaces.load(file, List.of(bad[0])), CATALOG, tmp),
+              bad[0]);
+      assertTrue(e.getMessage().contains(bad[1]), bad[0] + " -> " + e.getMessage());
+    }
+  }
+
+  /**
+   * search-configs/multi-turn.yml with today's routers in place of the cache-aware ones: 2 shapes x
+   * 2 routers x 2 CPU tiers, each probe a chat-session workload.
+   */
+  @Test
+  void multiTurnConfigExpands() {
+    Path f = searchConfigs().resolve("multi-turn.yml");
+    SearchSpace s = SearchSpaces.load(f, List.of("routers=[round_robin, lor]"));
+    Expansion x = Expansion.of(s, CATALOG, f.getParent());
+    assertEquals(8, x.deployments().size(), x.skipped().toString());
+    for (DeploymentSpec d : x.deployments()) {
+      SimulationConfig c = ConfigLoader.bind(d.toConfig(4, 42, s.predictor(), f.getParent()));
+      assertEquals("chat", c.workload().sessions().type());
+      assertEquals(4, d.gpus());
     }
   }
 

@@ -314,11 +314,11 @@ class DisaggregationSearchTest {
             "kv_transfer_mean",
             "decode_kv_wait_p99",
             "decode_kv_wait_mean"),
-        names.subList(names.indexOf("price_book"), names.size()));
+        names.subList(names.indexOf("price_book"), names.indexOf("decode_kv_wait_mean") + 1));
     // an aggregated row: "aggregated" and the rest empty
     Object[] v = ParetoTest.row("a", "h100", 2.0, 8, 0.5, 0.05).values(DeploymentResult.columns());
     assertEquals("aggregated", v[names.indexOf("layout")]);
-    for (int i = names.indexOf("layout") + 1; i < names.size(); i++) {
+    for (int i = names.indexOf("layout") + 1; i <= names.indexOf("decode_kv_wait_mean"); i++) {
       assertNull(v[i], names.get(i));
     }
     Object[] d = disagg("x", 1, 2, "h200", 3.0, 9, 0.5, 0.05).values(DeploymentResult.columns());
@@ -399,7 +399,13 @@ class DisaggregationSearchTest {
             0.012,
             0.005,
             0.0,
-            0.0));
+            0.0,
+            "round_robin",
+            null,
+            0,
+            Double.NaN,
+            Double.NaN,
+            Double.NaN));
   }
 
   /**
@@ -454,11 +460,15 @@ class DisaggregationSearchTest {
             .get(0)
             .endsWith(
                 ",ep,layout,prefill_sku,prefill_tp,prefill_pp,prefill_ep,"
-                    + "prefill_replicas,decode_sku,decode_tp,decode_pp,decode_ep,decode_replicas"));
+                    + "prefill_replicas,decode_sku,decode_tp,decode_pp,decode_ep,decode_replicas,"
+                    + "router,router_options,cpu_offload_gib,prefix_hit_rate"));
     assertTrue(
         frontier.stream()
             .anyMatch(
-                l -> l.contains(",y,") && l.endsWith(",disaggregated,h100,4,1,1,1,h200,4,1,4,1")),
+                l ->
+                    l.contains(",y,")
+                        && l.endsWith(
+                            ",disaggregated,h100,4,1,1,1,h200,4,1,4,1,round_robin,,0.0,")),
         frontier.toString());
 
     // aggregated wins: the margin is aggregated over disaggregated

@@ -242,7 +242,8 @@ class ParetoTest {
     List<String> frontier = Files.readAllLines(dir.resolve("frontier.csv"));
     assertTrue(frontier.get(0).contains(",best,dtype,kv_cache_dtype,ep,layout,"), frontier.get(0));
     assertTrue(
-        frontier.stream().anyMatch(l -> l.endsWith(",fp8,fp8,1,aggregated,,,,,,,,,,")),
+        frontier.stream()
+            .anyMatch(l -> l.endsWith(",fp8,fp8,1,aggregated,,,,,,,,,,,round_robin,,0.0,")),
         frontier.toString());
   }
 
@@ -256,7 +257,7 @@ class ParetoTest {
       }
       m.put(metric, d);
     }
-    return new Measurement(m, 100, 0.3, 0.5, 8, 100, 60, null);
+    return new Measurement(m, 100, 0.3, 0.5, 8, 100, 60, null, null);
   }
 
   /** Column name, value, ...: a row's dimension cells. */
