@@ -213,7 +213,7 @@ public record Expansion(List<DeploymentSpec> deployments, List<Skipped> skipped)
           ConfigLoader.bind(d.toConfig(d.workload().startQps(), s.seed(), s.predictor(), baseDir));
       Simulation.prepare(c, catalog, baseDir);
       if (workloadsRead.add(d.workload().name())) {
-        Workloads.open(c.workload(), s.seed(), baseDir);
+        Workloads.source(c.workload(), s.seed(), baseDir);
       }
       return null;
     } catch (ConfigException e) {
