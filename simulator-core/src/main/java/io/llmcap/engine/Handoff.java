@@ -22,8 +22,10 @@ import java.util.Map;
  *       free blocks for the request's whole prompt (vLLM allocates them before the load, SGLang
  *       pre-allocates before the prefill runs); until then the request waits, first come first
  *       served, per decode replica ({@code decode_kv_wait_s});
- *   <li>the transfer takes the {@link KvTransfer} cost; then the prefill replica's blocks are freed
- *       and the request joins the decode replica's waiting queue, holding its blocks there.
+ *   <li>the transfer takes the {@link KvTransfer} cost, after waiting for the links (the two
+ *       replicas' NICs or NVLink ports) that earlier transfers hold; then the prefill replica's
+ *       blocks are freed and the request joins the decode replica's waiting queue, holding its
+ *       blocks there.
  * </ol>
  *
  * With {@code first_token: decode} (the default) the decode replica produces the first token: it
@@ -119,13 +121,21 @@ final class Handoff {
         return;
       }
       q.pollFirst();
-      double seconds = transfer.seconds(r, prefill, p.from(), decode, to, p.prefillSeconds());
+      double alone = transfer.seconds(r, prefill, p.from(), decode, to, p.prefillSeconds());
+      double seconds = transfer.start(r, prefill, p.from(), decode, to, p.prefillSeconds(), now);
       Request d = Request.decodePart(r.spec(), r, prefillFirst, now + seconds);
       d.assignReplica(to);
       rs.kv().allocate(d.kvBlocks(), blocks);
       metrics.onKvSample(to, now, rs.kv().allocated());
       metrics.onKvTransfer(
-          r.id(), p.from(), to, now, now - p.readyAt(), seconds, transfer.bytes(r, prefill));
+          r.id(),
+          p.from(),
+          to,
+          now,
+          now - p.readyAt(),
+          seconds,
+          seconds - alone,
+          transfer.bytes(r, prefill));
       moving.put(d, p);
       sink.arrive(now + seconds, to, d);
     }

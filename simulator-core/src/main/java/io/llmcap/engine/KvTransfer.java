@@ -32,6 +32,24 @@ public interface KvTransfer {
     return seconds(request, from, to);
   }
 
+  /**
+   * Starts the move of {@code request}'s KV at {@code now}, as {@link #seconds(Request, Pool, int,
+   * Pool, int, double)} costs it alone, but on links that transfers started earlier may still hold:
+   * returns the seconds until the KV is on the target, waiting for those links included, and holds
+   * the links it uses until then. Call in the order of {@code now}. By default transfers do not
+   * contend.
+   */
+  default double start(
+      Request request,
+      Pool from,
+      int fromReplica,
+      Pool to,
+      int toReplica,
+      double prefillSeconds,
+      double now) {
+    return seconds(request, from, fromReplica, to, toReplica, prefillSeconds);
+  }
+
   /** Bytes moved for {@code request} (for metrics); 0 when not modelled. */
   default long bytes(Request request, Pool from) {
     return 0;

@@ -7,6 +7,7 @@ import io.llmcap.catalog.NodeSku;
 import io.llmcap.catalog.SlidingWindow;
 import io.llmcap.request.Request;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,20 +35,51 @@ import java.util.Map;
  * a scheduler would pack them: pools in order (prefill first), each replica into the current node
  * of its type while its GPUs fit, else into a new node; a replica larger than a node takes whole
  * nodes of its own.
+ *
+ * <p>Contention ({@link #start}): every GPU of a replica has one port of each link kind (its RDMA
+ * NIC, its NVLink, its PCIe link), and a transfer needs {@code ranks} ports of its link's kind on
+ * each side. Ports are granted first come, first served, in the order transfers start: a transfer
+ * started at {@code now} takes the earliest-free ports of each side, its bytes go once the last of
+ * them is free (free) and not before its first byte exists (first: {@code now}, or layer-wise the
+ * end of the prefill's first layer, now − T × (L − 1) / L), and the ports stay busy until
+ *
+ * <pre>
+ *   sent    = max(free, first) + latency + X
+ *   arrives = max(now + seconds above, sent)
+ * </pre>
+ *
+ * Without layer-wise transfer that is FIFO: the transfer starts at max(now, free) and takes latency
+ * + X. Layer-wise, sent is the link's backlog with the bytes packed back to back from their first
+ * chance (exact when the link is the bottleneck), so a transfer of the same prefill iteration uses
+ * the link while an earlier one's layers wait for compute.
  */
 final class LinkKvTransfer implements KvTransfer {
+  private static final String[] KINDS = {"nvlink", "pcie", "rdma"};
   private final Placement placement;
   private final boolean layerwise;
+  private final int[] gpus;
+  // per replica, per link kind: when each of its GPUs' ports frees, ascending (null until used)
+  private final double[][][] ports;
 
   LinkKvTransfer(List<Pool> pools, boolean layerwise) {
-    List<Deployment> ds = new ArrayList<>();
-    List<Integer> counts = new ArrayList<>();
-    for (Pool p : pools) {
-      ds.add(p.deployment());
-      counts.add(p.replicas().size());
-    }
-    this.placement = Placement.of(ds, counts);
+    this(
+        pools.stream().map(Pool::deployment).toList(),
+        pools.stream().map(p -> p.replicas().size()).toList(),
+        layerwise);
+  }
+
+  LinkKvTransfer(List<Deployment> pools, List<Integer> replicas, boolean layerwise) {
+    this.placement = Placement.of(pools, replicas);
     this.layerwise = layerwise;
+    List<Integer> g = new ArrayList<>();
+    for (int pi = 0; pi < pools.size(); pi++) {
+      Deployment d = pools.get(pi);
+      for (int i = 0; i < replicas.get(pi); i++) {
+        g.add(d.tp() * d.pp());
+      }
+    }
+    this.gpus = g.stream().mapToInt(Integer::intValue).toArray();
+    this.ports = new double[gpus.length][KINDS.length][];
   }
 
   /** The bytes of the KV of {@code tokens} prompt tokens of {@code d}'s model, every layer. */
@@ -75,14 +107,73 @@ final class LinkKvTransfer implements KvTransfer {
       int tokens,
       boolean layerwise,
       double prefillSeconds) {
-    long bytes = bytes(from, tokens);
-    int ranks = Math.min(from.tp() * from.pp(), to.tp() * to.pp());
-    double x = bytes / (ranks * link.bytesPerSecond());
+    double x = wireSeconds(from, to, link, tokens);
+    return link.latencySeconds() + afterPrefill(from, x, layerwise, prefillSeconds);
+  }
+
+  /** GPUs that send (and receive) in parallel: the narrower side's. */
+  static int ranks(Deployment from, Deployment to) {
+    return Math.min(from.tp() * from.pp(), to.tp() * to.pp());
+  }
+
+  /** X: the bytes over the ranks' links, latency aside. */
+  private static double wireSeconds(Deployment from, Deployment to, Link link, int tokens) {
+    return bytes(from, tokens) / (ranks(from, to) * link.bytesPerSecond());
+  }
+
+  /** Of X, what remains after the prefill ends (all of it unless layer-wise). */
+  private static double afterPrefill(
+      Deployment from, double x, boolean layerwise, double prefillSeconds) {
     if (!layerwise) {
-      return link.latencySeconds() + x;
+      return x;
     }
     int layers = from.model().numLayers();
-    return link.latencySeconds() + Math.max(x / layers, x - prefillSeconds * (layers - 1) / layers);
+    return Math.max(x / layers, x - prefillSeconds * (layers - 1) / layers);
+  }
+
+  /**
+   * Starts a transfer at {@code now} from replica {@code a} to replica {@code b} (global ids) on
+   * the ports earlier transfers leave free (see the class comment), and holds its ports until it
+   * arrives.
+   *
+   * @return seconds from {@code now} until the KV is on {@code b}
+   */
+  double start(
+      Deployment from, int a, Deployment to, int b, int tokens, double prefillSeconds, double now) {
+    Link link = placement.link(a, b);
+    double x = wireSeconds(from, to, link, tokens);
+    double alone = link.latencySeconds() + afterPrefill(from, x, layerwise, prefillSeconds);
+    int ranks = ranks(from, to);
+    double[] out = ports(a, link);
+    double[] in = ports(b, link);
+    double free = Math.max(out[ranks - 1], in[ranks - 1]);
+    // the first byte can leave once the prefill's first layer has run (layer-wise) or it has ended
+    double first =
+        layerwise
+            ? now - prefillSeconds * (from.model().numLayers() - 1) / from.model().numLayers()
+            : now;
+    double sent = Math.max(free, first) + link.latencySeconds() + x;
+    hold(out, ranks, sent);
+    hold(in, ranks, sent);
+    // exactly the uncontended cost when the ports are free in time
+    return free <= first ? alone : Math.max(alone, sent - now);
+  }
+
+  private double[] ports(int replica, Link link) {
+    int k = Arrays.asList(KINDS).indexOf(link.kind());
+    double[] p = ports[replica][k];
+    if (p == null) {
+      p = new double[gpus[replica]];
+      Arrays.fill(p, Double.NEGATIVE_INFINITY);
+      ports[replica][k] = p;
+    }
+    return p;
+  }
+
+  /** The {@code n} earliest-free ports (the first n, ascending) are busy until {@code until}. */
+  private static void hold(double[] p, int n, double until) {
+    Arrays.fill(p, 0, n, until);
+    Arrays.sort(p);
   }
 
   @Override
@@ -100,6 +191,25 @@ final class LinkKvTransfer implements KvTransfer {
         request.prefillTokens(),
         layerwise,
         prefillSeconds);
+  }
+
+  @Override
+  public double start(
+      Request request,
+      Pool from,
+      int fromReplica,
+      Pool to,
+      int toReplica,
+      double prefillSeconds,
+      double now) {
+    return start(
+        from.deployment(),
+        fromReplica,
+        to.deployment(),
+        toReplica,
+        request.prefillTokens(),
+        prefillSeconds,
+        now);
   }
 
   @Override

@@ -121,7 +121,14 @@ public final class ChromeTraceWriter implements RunListener, AutoCloseable {
   /** One complete event per KV transfer, on the receiving replica's transfer track. */
   @Override
   public void onKvTransfer(
-      long requestId, int from, int to, double start, double wait, double seconds, long bytes) {
+      long requestId,
+      int from,
+      int to,
+      double start,
+      double wait,
+      double seconds,
+      double linkWait,
+      long bytes) {
     if (cut()) {
       return;
     }
@@ -134,7 +141,8 @@ public final class ChromeTraceWriter implements RunListener, AutoCloseable {
     sb.append(",\"args\":{\"request_id\":").append(requestId);
     sb.append(",\"from_replica\":").append(from);
     sb.append(",\"bytes\":").append(bytes);
-    sb.append(",\"waited_s\":").append(wait).append("}}");
+    sb.append(",\"waited_s\":").append(wait);
+    sb.append(",\"link_wait_s\":").append(linkWait).append("}}");
     write();
   }
 

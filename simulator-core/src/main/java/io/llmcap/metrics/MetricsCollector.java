@@ -30,6 +30,7 @@ public final class MetricsCollector {
   private final Distribution kvTransfer = new Distribution();
   private final Distribution decodeKvWait = new Distribution();
   private final Distribution decodeQueue = new Distribution();
+  private final Distribution kvLinkWait = new Distribution();
   private long kvTransferBytes;
   private final int[] stageBase;
   private final int[] stagesOf;
@@ -174,14 +175,25 @@ public final class MetricsCollector {
     }
   }
 
-  /** A disaggregated request's KV transfer started (see {@link RunListener#onKvTransfer}). */
+  /**
+   * A disaggregated request's KV transfer started (see {@link RunListener#onKvTransfer(long, int,
+   * int, double, double, double, double, long)}).
+   */
   public void onKvTransfer(
-      long requestId, int from, int to, double start, double wait, double seconds, long bytes) {
+      long requestId,
+      int from,
+      int to,
+      double start,
+      double wait,
+      double seconds,
+      double linkWait,
+      long bytes) {
     kvTransfer.add(seconds);
+    kvLinkWait.add(linkWait);
     decodeKvWait.add(wait);
     kvTransferBytes += bytes;
     for (RunListener l : listeners) {
-      l.onKvTransfer(requestId, from, to, start, wait, seconds, bytes);
+      l.onKvTransfer(requestId, from, to, start, wait, seconds, linkWait, bytes);
     }
   }
 
@@ -371,7 +383,10 @@ public final class MetricsCollector {
     return specVerifySeconds;
   }
 
-  /** Disaggregated serving: seconds each KV transfer took, from its start. */
+  /**
+   * Disaggregated serving: seconds each KV transfer took, from its start (decode-side room held) to
+   * the KV on the decode replica, the wait for busy links included.
+   */
   public Distribution kvTransfer() {
     return kvTransfer;
   }
@@ -387,6 +402,14 @@ public final class MetricsCollector {
    */
   public Distribution decodeQueue() {
     return decodeQueue;
+  }
+
+  /**
+   * Disaggregated serving: the part of each KV transfer's time spent waiting for links that earlier
+   * transfers held (0 for a transfer that found them free).
+   */
+  public Distribution kvLinkWait() {
+    return kvLinkWait;
   }
 
   /** Disaggregated serving: bytes of KV moved. */

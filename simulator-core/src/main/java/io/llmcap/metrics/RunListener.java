@@ -29,4 +29,21 @@ public interface RunListener {
    */
   default void onKvTransfer(
       long requestId, int from, int to, double start, double wait, double seconds, long bytes) {}
+
+  /**
+   * As above, with {@code linkWait}: the part of {@code seconds} the transfer waited for links
+   * (NICs, NVLink) that earlier transfers held. The simulator calls this one; by default it drops
+   * {@code linkWait} and calls the one above.
+   */
+  default void onKvTransfer(
+      long requestId,
+      int from,
+      int to,
+      double start,
+      double wait,
+      double seconds,
+      double linkWait,
+      long bytes) {
+    onKvTransfer(requestId, from, to, start, wait, seconds, bytes);
+  }
 }

@@ -75,6 +75,7 @@ public final class Summary {
       distribution(s, "kv_transfer_s", m.kvTransfer());
       distribution(s, "decode_kv_wait_s", m.decodeKvWait());
       distribution(s, "decode_queue_s", m.decodeQueue());
+      distribution(s, "kv_link_wait_s", m.kvLinkWait());
     }
     return s;
   }

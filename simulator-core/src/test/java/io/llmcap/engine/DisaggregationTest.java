@@ -103,7 +103,17 @@ class DisaggregationTest {
 
     @Override
     public void onKvTransfer(
-        long id, int from, int to, double start, double wait, double seconds, long bytes) {
+        long id,
+        int from,
+        int to,
+        double start,
+        double wait,
+        double seconds,
+        double linkWait,
+        long bytes) {
+      if (linkWait < 0 || linkWait > seconds) {
+        violations.add("link wait " + linkWait + " of a " + seconds + " s transfer of " + id);
+      }
       transfers.merge(id, 1, Integer::sum);
       kvArrives.put(id, start + seconds);
       if (from >= prefillReplicas || to < prefillReplicas) {
@@ -339,6 +349,7 @@ class DisaggregationTest {
     assertEquals(0.0032818, rdma, 1e-12);
     SimulationResult r = sim.run(linear(sim), List.of(), true, List.of());
     assertEquals(rdma, r.metrics().kvTransfer().max(), 1e-12, "H100 → H200 over RDMA");
+    assertEquals(0.0, r.metrics().kvLinkWait().max(), "one transfer finds its NICs free");
     assertEquals(bytes, r.metrics().kvTransferBytes());
     // layer-wise, a 0.5 s prefill hides all but the last of 80 layers: X / 80 + latency
     var nic = LinkKvTransfer.Link.nic(p.node(), d.node());
@@ -364,6 +375,159 @@ class DisaggregationTest {
     SimulationResult r1 = s1.run(linear(s1), List.of(), true, List.of());
     double nvlink = 5e-6 + (bytes / 2.0) / (4 * 450e9);
     assertEquals(nvlink, r1.metrics().kvTransfer().max(), 1e-12, "one node: NVLink, fp8");
+  }
+
+  /** The 70B worked example's pools, with the given extra settings. */
+  static List<Deployment> pools70b(String... extra) {
+    List<String> sets =
+        new ArrayList<>(
+            List.of(
+                "cluster.model=meta-llama/Llama-3.1-70B-Instruct",
+                "cluster.sku=h100",
+                "cluster.node=h100_dgx",
+                "cluster.tensor_parallel=4",
+                "cluster.disaggregation.decode.sku=h200",
+                "cluster.disaggregation.decode.node=h200_dgx"));
+    sets.addAll(List.of(extra));
+    return Simulation.prepare(config(sets.toArray(String[]::new)), Catalog.builtin(), Path.of(""))
+        .deployments();
+  }
+
+  /**
+   * The worked example's 2,000-token transfer (3.2818 ms over four 50 GB/s NICs a side) queues for
+   * the sender's NICs: two started together from one TP4 prefill replica take 3.2818 ms and 6.5636
+   * ms, whichever decode replica each goes to; transfers on disjoint NICs take 3.2818 ms each.
+   */
+  @Test
+  void transfersQueueForTheNicsTheyShare() {
+    double rdma = 5e-6 + 655_360_000L / (4 * 50e9);
+    // 1 prefill replica (id 0) → 2 decode replicas (ids 1, 2), H200 nodes: RDMA
+    List<Deployment> ds = pools70b("cluster.disaggregation.decode.replicas=2");
+    Deployment p = ds.get(0);
+    Deployment d = ds.get(1);
+    LinkKvTransfer link = new LinkKvTransfer(ds, List.of(1, 2), false);
+    assertEquals(rdma, link.start(p, 0, d, 1, 2000, 0.5, 1.0), 1e-15);
+    assertEquals(2 * rdma, link.start(p, 0, d, 2, 2000, 0.5, 1.0), 1e-15, "waits for the first");
+    // started when the second has ended: the NICs are free again
+    assertEquals(rdma, link.start(p, 0, d, 1, 2000, 0.5, 1.0 + 2 * rdma), 1e-15);
+    // started half-way through the first's: waits the other half
+    LinkKvTransfer half = new LinkKvTransfer(ds, List.of(1, 2), false);
+    half.start(p, 0, d, 1, 2000, 0.5, 1.0);
+    assertEquals(1.5 * rdma, half.start(p, 0, d, 2, 2000, 0.5, 1.0 + rdma / 2), 1e-15);
+
+    // 2 prefill (0, 1) → 2 decode (2, 3): pairs on disjoint NICs do not interfere
+    List<Deployment> two =
+        pools70b(
+            "cluster.disaggregation.prefill.replicas=2",
+            "cluster.disaggregation.decode.replicas=2");
+    LinkKvTransfer disjoint = new LinkKvTransfer(two, List.of(2, 2), false);
+    assertEquals(rdma, disjoint.start(p, 0, d, 2, 2000, 0.5, 1.0), 0.0);
+    assertEquals(rdma, disjoint.start(p, 1, d, 3, 2000, 0.5, 1.0), 0.0);
+    // ... but 0 → 3 shares 0's NICs with the first and 3's with the second
+    assertEquals(2 * rdma, disjoint.start(p, 0, d, 3, 2000, 0.5, 1.0), 1e-15);
+
+    // a TP8 prefill replica has 8 NICs: two TP4 receivers each use 4 of them at once
+    List<Deployment> wide =
+        pools70b(
+            "cluster.disaggregation.prefill.tensor_parallel=8",
+            "cluster.disaggregation.decode.replicas=2");
+    Deployment p8 = wide.get(0);
+    LinkKvTransfer eight = new LinkKvTransfer(wide, List.of(1, 2), false);
+    assertEquals(rdma, eight.start(p8, 0, d, 1, 2000, 0.5, 1.0), 0.0);
+    assertEquals(rdma, eight.start(p8, 0, d, 2, 2000, 0.5, 1.0), 0.0);
+    assertEquals(2 * rdma, eight.start(p8, 0, d, 1, 2000, 0.5, 1.0), 1e-15, "1's NICs are busy");
+
+    // H100 decode pool: decode 1 shares the prefill replica's node (NVLink), decode 2 does not
+    // (RDMA); the two link kinds are separate ports
+    List<Deployment> mixed =
+        pools70b(
+            "cluster.disaggregation.decode.sku=h100",
+            "cluster.disaggregation.decode.node=h100_dgx",
+            "cluster.disaggregation.decode.replicas=2");
+    Deployment dh = mixed.get(1);
+    LinkKvTransfer kinds = new LinkKvTransfer(mixed, List.of(1, 2), false);
+    double nvlink = 5e-6 + 655_360_000L / (4 * 450e9);
+    assertEquals(nvlink, kinds.start(p, 0, dh, 1, 2000, 0.5, 1.0), 0.0);
+    assertEquals(rdma, kinds.start(p, 0, dh, 2, 2000, 0.5, 1.0), 0.0);
+    assertEquals(2 * nvlink, kinds.start(p, 0, dh, 1, 2000, 0.5, 1.0), 1e-15);
+  }
+
+  /**
+   * Layer-wise: the link carries each transfer's bytes from when its first layer exists. Behind a
+   * 0.5 s prefill (X = 3.2768 ms, 1/80 of it left after the prefill) two transfers of one iteration
+   * both fit while the layers compute; behind a 1 ms prefill the link is the bottleneck and the
+   * second ends when the link has carried both: 2 × (5 µs + X) − 1 ms × 79/80 after the prefill.
+   */
+  @Test
+  void layerwiseTransfersShareTheLinkTheyOverlap() {
+    List<Deployment> ds = pools70b("cluster.disaggregation.decode.replicas=2");
+    Deployment p = ds.get(0);
+    Deployment d = ds.get(1);
+    double x = 655_360_000L / (4 * 50e9);
+    LinkKvTransfer slow = new LinkKvTransfer(ds, List.of(1, 2), true);
+    assertEquals(5e-6 + x / 80, slow.start(p, 0, d, 1, 2000, 0.5, 1.0), 0.0);
+    assertEquals(5e-6 + x / 80, slow.start(p, 0, d, 2, 2000, 0.5, 1.0), 0.0);
+    LinkKvTransfer fast = new LinkKvTransfer(ds, List.of(1, 2), true);
+    double first = 5e-6 + x - 0.001 * 79 / 80;
+    assertEquals(first, fast.start(p, 0, d, 1, 2000, 0.001, 1.0), 1e-15);
+    assertEquals(2 * (5e-6 + x) - 0.001 * 79 / 80, fast.start(p, 0, d, 2, 2000, 0.001, 1.0), 1e-15);
+  }
+
+  /**
+   * Through a whole run: two 200-token prompts prefill in one batch on one TP1 prefill replica and
+   * leave together over its one NVLink port: the second transfer takes twice the first, its link
+   * wait is the first's time. With two prefill replicas and round-robin decode routing the pairs
+   * are disjoint and neither waits. Runs are deterministic.
+   */
+  @Test
+  void transfersOfOneBatchQueueOnTheSendersLink() {
+    String[] two = {
+      "workload.num_requests=2",
+      "workload.concurrency=2",
+      "workload.length.type=fixed",
+      "workload.length.prefill_tokens=200",
+      "workload.length.decode_tokens=8",
+      "cluster.disaggregation.decode.replicas=2",
+      "cluster.disaggregation.decode_router=round_robin"
+    };
+    Simulation sim = Simulation.prepare(config(two), Catalog.builtin(), Path.of(""));
+    Deployment p = sim.deployments().get(0);
+    double alone =
+        LinkKvTransfer.seconds(
+            p, sim.deployments().get(1), LinkKvTransfer.Link.nvlink(p.node()), 200, false, 0);
+    assertEquals(5e-6 + 200L * 32 * 2 * 32 * 128 * 2 / 300e9, alone, 1e-15);
+    SimulationResult r = sim.run(linear(sim), List.of(), true, List.of());
+    List<RequestRecord> q = r.metrics().requests();
+    assertEquals(q.get(0).arrivedAt(), q.get(1).arrivedAt(), "both arrive at once");
+    assertEquals(2, r.metrics().kvTransfer().size());
+    assertEquals(alone, r.metrics().kvTransfer().quantile(0.0), 1e-15);
+    assertEquals(2 * alone, r.metrics().kvTransfer().max(), 1e-15, "the second waits");
+    assertEquals(alone, r.metrics().kvLinkWait().max(), 1e-15);
+    assertEquals(0.0, r.metrics().kvLinkWait().quantile(0.0));
+    // two prefill replicas, one request each, to different decode replicas: disjoint links
+    List<String> sets = new ArrayList<>(List.of(two));
+    sets.add("cluster.disaggregation.prefill.replicas=2");
+    Simulation s2 =
+        Simulation.prepare(config(sets.toArray(String[]::new)), Catalog.builtin(), Path.of(""));
+    SimulationResult r2 = s2.run(linear(s2), List.of(), true, List.of());
+    assertEquals(alone, r2.metrics().kvTransfer().max(), 1e-15);
+    assertEquals(0.0, r2.metrics().kvLinkWait().max());
+    // a loaded run queues for links, and a second run is the same to the bit
+    String[] load = {
+      "cluster.disaggregation.prefill.replicas=2",
+      "cluster.disaggregation.decode.replicas=3",
+      "workload.interval.qps=300"
+    };
+    Map<String, Object> a = loaded(load);
+    assertTrue((double) a.get("kv_link_wait_s_max") > 0, "transfers queue under load");
+    assertEquals(a, loaded(load));
+  }
+
+  static Map<String, Object> loaded(String... sets) {
+    Simulation sim = Simulation.prepare(config(sets), Catalog.builtin(), Path.of(""));
+    Map<String, Object> s = Summary.of(sim.run(linear(sim), List.of(), true, List.of()));
+    s.remove("wall_seconds");
+    return s;
   }
 
   static ConfigException error(String... sets) {
