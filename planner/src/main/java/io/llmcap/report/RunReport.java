@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntToDoubleFunction;
+import java.util.stream.Collectors;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.XYChart;
 
@@ -144,7 +146,7 @@ public final class RunReport {
               t,
               shown,
               TimelineBuckets.SIZE,
-              1.0,
+              rep -> 1.0,
               "Requests in each batch (iteration), at the time it ended, per replica."
                   + more
                   + avg));
@@ -156,7 +158,7 @@ public final class RunReport {
               t,
               shown,
               TimelineBuckets.TOKENS,
-              1.0,
+              rep -> 1.0,
               "Tokens each batch processed, prefill and decode, at the time it ended."
                   + more
                   + avg));
@@ -168,16 +170,27 @@ public final class RunReport {
               t,
               shown,
               TimelineBuckets.KV,
-              100.0 / r.kvBlocksPerReplica().get(0),
-              "Share of each replica's "
-                  + r.kvBlocksPerReplica().get(0)
-                  + " KV blocks held by requests, sampled when a batch ends."
-                  + more
-                  + avg));
+              rep -> 100.0 / r.kvBlocksPerReplica().get(rep),
+              kvCaption(r.kvBlocksPerReplica()) + more + avg));
       out.add(queues(t, shown, more + avg));
     }
     out.add(utilization(summary));
     return out;
+  }
+
+  /**
+   * The KV plot's caption: each replica's share of its own blocks, which differ between the pools
+   * of a disaggregated run.
+   */
+  private static String kvCaption(List<Integer> blocks) {
+    if (blocks.stream().distinct().count() == 1) {
+      return "Share of each replica's "
+          + blocks.get(0)
+          + " KV blocks held by requests, sampled when a batch ends.";
+    }
+    return "Share of each replica's own KV blocks ("
+        + blocks.stream().distinct().map(String::valueOf).collect(Collectors.joining(", "))
+        + " by pool) held by requests, sampled when a batch ends.";
   }
 
   private static String averagedNote(TimelineBuckets t) {
@@ -220,15 +233,16 @@ public final class RunReport {
       TimelineBuckets t,
       int shown,
       int field,
-      double scale,
+      IntToDoubleFunction scale,
       String caption) {
     XYChart c = Charts.xy(title, "simulated time (s)", y);
     c.getStyler().setYAxisMin(0.0);
     for (int rep = 0; rep < shown; rep++) {
       double[][] xy = t.series(rep, field);
       if (xy[0].length > 0) {
+        double k = scale.applyAsDouble(rep);
         for (int i = 0; i < xy[1].length; i++) {
-          xy[1][i] *= scale;
+          xy[1][i] *= k;
         }
         Charts.line(c, "replica " + rep, xy[0], xy[1], Charts.color(rep), Charts.SOLID);
       }

@@ -4,6 +4,7 @@ import io.llmcap.base.ConfigException;
 import io.llmcap.catalog.Deployment;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.config.SimulationConfig.PredictorConfig;
+import io.llmcap.config.SimulationConfig.SchedulerConfig;
 import io.llmcap.engine.Simulation;
 import io.llmcap.plugin.Registry;
 import io.llmcap.predictors.engine.EngineCostPredictor;
@@ -105,10 +106,21 @@ public final class Predictors {
    */
   public static ExecutionTimePredictor create(
       SimulationConfig config, Deployment deployment, Path baseDir, ServingParams serving) {
+    return create(config, deployment, config.scheduler(), baseDir, serving);
+  }
+
+  /**
+   * As {@link #create(SimulationConfig, Deployment, Path, ServingParams)} for one pool's scheduler.
+   */
+  private static ExecutionTimePredictor create(
+      SimulationConfig config,
+      Deployment deployment,
+      SchedulerConfig scheduler,
+      Path baseDir,
+      ServingParams serving) {
     ExecutionTimePredictor p =
         create(new PredictorContext(config.predictor(), deployment, config, baseDir));
-    EngineFeatures features =
-        Schedulers.rules(config.scheduler().type()).engineFeatures(config.scheduler());
+    EngineFeatures features = Schedulers.rules(scheduler.type()).engineFeatures(scheduler);
     if (features.equals(EngineFeatures.NONE)) {
       return p;
     }
@@ -132,10 +144,16 @@ public final class Predictors {
    */
   public static List<ExecutionTimePredictor> forPools(
       SimulationConfig config, Simulation sim, Path baseDir) {
-    Map<Deployment, ExecutionTimePredictor> made = new LinkedHashMap<>();
+    Map<List<Object>, ExecutionTimePredictor> made = new LinkedHashMap<>();
     List<ExecutionTimePredictor> out = new ArrayList<>();
-    for (Deployment d : sim.deployments()) {
-      out.add(made.computeIfAbsent(d, k -> create(config, k, baseDir)));
+    List<Deployment> deployments = sim.deployments();
+    List<SchedulerConfig> schedulers = sim.schedulers();
+    for (int i = 0; i < deployments.size(); i++) {
+      Deployment d = deployments.get(i);
+      SchedulerConfig s = schedulers.get(i);
+      out.add(
+          made.computeIfAbsent(
+              List.of(d, s), k -> create(config, d, s, baseDir, ServingParams.builtin())));
     }
     return out;
   }

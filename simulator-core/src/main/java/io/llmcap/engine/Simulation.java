@@ -502,6 +502,15 @@ public final class Simulation {
     return plans.stream().map(PoolPlan::deployment).toList();
   }
 
+  /**
+   * The scheduler settings of each pool, in the order of {@link #deployments()}: a disaggregated
+   * pool's own batch cap and chunk over the scheduler section's. Engine costs that depend on them
+   * (CUDA graph sizes) follow each pool's.
+   */
+  public List<SchedulerConfig> schedulers() {
+    return plans.stream().map(PoolPlan::scheduler).toList();
+  }
+
   /** The pools' names, in the order of {@link #deployments()}. */
   public List<String> poolNames() {
     return plans.stream().map(PoolPlan::name).toList();
