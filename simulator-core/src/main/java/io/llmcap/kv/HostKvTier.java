@@ -1,8 +1,6 @@
 package io.llmcap.kv;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * One replica's host-memory (CPU) KV tier behind its GPU prefix cache, as vLLM 0.15.1's
@@ -19,7 +17,7 @@ public final class HostKvTier {
   private static final int NONE = -1;
 
   private final int capacity;
-  private final Map<Long, Integer> index = new HashMap<>();
+  private final LongIntMap index = new LongIntMap();
   private long[] hash = new long[0];
   private int[] refs = new int[0];
   private int[] prev = new int[0];
@@ -74,8 +72,8 @@ public final class HostKvTier {
 
   /** Loads running from block {@code h}, 0 when none or not held. */
   public int pins(long h) {
-    Integer slot = index.get(h);
-    return slot == null ? 0 : refs[slot];
+    int slot = index.get(h);
+    return slot == LongIntMap.MISSING ? 0 : refs[slot];
   }
 
   /**
@@ -103,8 +101,8 @@ public final class HostKvTier {
   /** Ends a load {@link #pin} started: the blocks become the most recently used. */
   public void unpin(long[] hashes, int from, int n) {
     for (int i = from; i < from + n; i++) {
-      Integer slot = index.get(hashes[i]);
-      if (slot == null || refs[slot] <= 0) {
+      int slot = index.get(hashes[i]);
+      if (slot == LongIntMap.MISSING || refs[slot] <= 0) {
         throw new IllegalStateException("host block " + hashes[i] + " is not pinned");
       }
       if (--refs[slot] == 0) {

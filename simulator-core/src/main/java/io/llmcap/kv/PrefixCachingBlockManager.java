@@ -1,8 +1,6 @@
 package io.llmcap.kv;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * A {@link BlockManager} with reference counts and content hashes, for prefix caching: a block is
@@ -23,7 +21,7 @@ public class PrefixCachingBlockManager extends BlockManager {
   /** Content hash per block, {@link BlockHashes#NONE} when the block is not cached. */
   private final long[] hash;
 
-  private final Map<Long, Integer> index = new HashMap<>();
+  private final LongIntMap index = new LongIntMap();
 
   // unreferenced cached blocks, least recently released first: an intrusive doubly linked list
   private final int[] prev;
@@ -86,8 +84,8 @@ public class PrefixCachingBlockManager extends BlockManager {
     hold(t);
     reserve(t, cached);
     for (int i = 0; i < cached; i++) {
-      Integer id = index.get(hashes[i]);
-      if (id == null) {
+      int id = index.get(hashes[i]);
+      if (id == LongIntMap.MISSING) {
         throw new IllegalStateException("block " + i + " is not cached");
       }
       if (refs[id]++ == 0) {
