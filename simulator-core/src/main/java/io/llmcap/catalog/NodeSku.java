@@ -6,7 +6,9 @@ package io.llmcap.catalog;
  * intra-node path (PCIe); devices in other nodes use the inter-node network. Bandwidths in GB/s per
  * device and direction, latencies in microseconds. {@code nicBandwidthGbps} and {@code
  * nicLatencyUs} are each GPU's RDMA NIC, which disaggregated serving moves KV caches between nodes
- * over; null when the node has none.
+ * over; null when the node has none. {@code hostLinkBandwidthGbps} is each GPU's link to host
+ * memory (PCIe, or NVLink-C2C on a superchip), GB/s per direction, which a host-memory KV tier
+ * loads blocks back over; null: the PCIe figure.
  */
 public record NodeSku(
     String name,
@@ -22,7 +24,42 @@ public record NodeSku(
     String topology,
     String source,
     Double nicBandwidthGbps,
-    Double nicLatencyUs) {
+    Double nicLatencyUs,
+    Double hostLinkBandwidthGbps) {
+
+  /** A node whose host link is its PCIe figure. */
+  public NodeSku(
+      String name,
+      String sku,
+      int devicesPerNode,
+      int nvlinkGroupSize,
+      double nvlinkBandwidthGbps,
+      double nvlinkLatencyUs,
+      double pcieBandwidthGbps,
+      double pcieLatencyUs,
+      double interNodeBandwidthGbps,
+      double interNodeLatencyUs,
+      String topology,
+      String source,
+      Double nicBandwidthGbps,
+      Double nicLatencyUs) {
+    this(
+        name,
+        sku,
+        devicesPerNode,
+        nvlinkGroupSize,
+        nvlinkBandwidthGbps,
+        nvlinkLatencyUs,
+        pcieBandwidthGbps,
+        pcieLatencyUs,
+        interNodeBandwidthGbps,
+        interNodeLatencyUs,
+        topology,
+        source,
+        nicBandwidthGbps,
+        nicLatencyUs,
+        null);
+  }
 
   /** A node without an RDMA NIC. */
   public NodeSku(
@@ -52,7 +89,13 @@ public record NodeSku(
         topology,
         source,
         null,
+        null,
         null);
+  }
+
+  /** Bytes/s one GPU moves between host memory and its HBM, per direction. */
+  public double hostLinkBandwidth() {
+    return (hostLinkBandwidthGbps != null ? hostLinkBandwidthGbps : pcieBandwidthGbps) * 1e9;
   }
 
   /** True when each GPU has an RDMA NIC (a KV transfer can leave the node). */

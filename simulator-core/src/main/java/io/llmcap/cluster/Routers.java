@@ -19,7 +19,9 @@ public final class Routers {
           List.of(
               RouterProvider.of("round_robin", c -> new RoundRobinRouter()),
               RouterProvider.of("random", c -> new RandomRouter(c.seed())),
-              RouterProvider.of("lor", c -> new LeastOutstandingRouter())));
+              RouterProvider.of("lor", c -> new LeastOutstandingRouter()),
+              PrefixAwareRouter.PROVIDER,
+              RouterProvider.of("session_affinity", c -> new SessionAffinityRouter())));
 
   private Routers() {}
 

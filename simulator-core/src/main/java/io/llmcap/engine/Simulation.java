@@ -14,6 +14,7 @@ import io.llmcap.config.SimulationConfig.SchedulerConfig;
 import io.llmcap.metrics.EarlyStop;
 import io.llmcap.metrics.MetricsCollector;
 import io.llmcap.metrics.RunListener;
+import io.llmcap.scheduler.HostTierPlan;
 import io.llmcap.scheduler.MemoryPlan;
 import io.llmcap.scheduler.ReplicaScheduler;
 import io.llmcap.scheduler.SchedulerContext;
@@ -248,6 +249,7 @@ public final class Simulation {
       throw ConfigException.invalid(
           "scheduler.watermark_fraction", s.watermarkFraction(), "0 ≤ fraction < 1");
     }
+    checkHostTier(s, d, rules.blockSize(s));
     if (!rules.supportsPipelineParallel() && d.pp() != 1) {
       throw ConfigException.invalid(
           f + "pipeline_parallel",
@@ -255,6 +257,40 @@ public final class Simulation {
           "1 (the " + s.type() + " scheduler has no pipeline support)");
     }
     return rules;
+  }
+
+  /** {@code scheduler.cpu_offload_gib}: vLLM V1 with prefix caching, at least one block. */
+  private static void checkHostTier(SchedulerConfig s, Deployment d, int blockSize) {
+    double gib = s.cpuOffloadGib();
+    if (!(gib >= 0) || Double.isInfinite(gib)) {
+      throw ConfigException.invalid("scheduler.cpu_offload_gib", gib, "0 (off) or more GiB");
+    }
+    if (gib == 0) {
+      return;
+    }
+    if (!s.type().equals("vllm_v1")) {
+      throw ConfigException.invalid(
+          "scheduler.cpu_offload_gib",
+          gib,
+          "0 with scheduler.type " + s.type() + " (the host-memory KV tier is vllm_v1's)");
+    }
+    if (!s.prefixCaching()) {
+      throw ConfigException.invalid(
+          "scheduler.cpu_offload_gib",
+          gib,
+          "0 with scheduler.prefix_caching false (the host tier finds blocks by content hash)");
+    }
+    HostTierPlan t = HostTierPlan.of(s, d, blockSize);
+    if (t.blocks() < 1) {
+      throw ConfigException.invalid(
+          "scheduler.cpu_offload_gib",
+          gib,
+          "0 or enough GiB for one KV block of "
+              + d.model().name()
+              + " ("
+              + blockSize * d.kvBytesPerToken(d.layersPerStage()) * d.tp() * d.pp()
+              + " bytes)");
+    }
   }
 
   static void checkCapacity(
@@ -376,11 +412,18 @@ public final class Simulation {
       // one engine core per DP rank); its step times cost the MoE layers at dp × its tokens.
       int n = plan.schedulers();
       List<ReplicaScheduler> replicas = new ArrayList<>(n);
+      HostTierPlan hostTier =
+          HostTierPlan.of(plan.scheduler(), plan.deployment(), plan.memory().blockSize());
       for (int i = 0; i < n; i++) {
         replicas.add(
             Schedulers.create(
                 new SchedulerContext(
-                    first + i, plan.deployment().pp(), plan.scheduler(), plan.memory(), batchIds)));
+                        first + i,
+                        plan.deployment().pp(),
+                        plan.scheduler(),
+                        plan.memory(),
+                        batchIds)
+                    .withHostTier(hostTier)));
       }
       String router =
           disaggregation == null

@@ -246,12 +246,14 @@ public final class Simulator {
     // the draft model proposes before the target's first stage verifies
     DraftTiming draftTiming = drafts[replica];
     double draft = stage == 0 && draftTiming != null ? draftTiming.seconds(b) : 0;
+    // host-tier KV loads finish before the first stage computes on them
+    double load = stage == 0 ? b.kvLoadSeconds() : 0;
     for (int i = 0; i < b.size(); i++) {
       b.request(i).onStageSchedule(t);
     }
     queue.add(
         new Event(
-            t + et.totalSeconds() + draft,
+            t + et.totalSeconds() + draft + load,
             nextSeq++,
             STAGE_END,
             replica,
@@ -264,7 +266,8 @@ public final class Simulator {
 
   private void stageEnd(Event e) {
     Batch b = e.batch;
-    double duration = e.execution.totalSeconds() + e.draftSeconds;
+    double duration =
+        e.execution.totalSeconds() + e.draftSeconds + (e.stage == 0 ? b.kvLoadSeconds() : 0);
     stages.finish(e.replica, e.stage);
     for (int i = 0; i < b.size(); i++) {
       b.request(i).onStageEnd(e.time, duration, e.execution.modelSeconds() + e.draftSeconds);

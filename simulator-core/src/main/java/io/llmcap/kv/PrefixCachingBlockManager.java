@@ -1,8 +1,6 @@
 package io.llmcap.kv;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * A {@link BlockManager} with reference counts and content hashes, for prefix caching: a block is
@@ -12,7 +10,7 @@ import java.util.Map;
  * freed but kept in a least-recently-released order, and evicted (its hash forgotten) only when an
  * allocation finds the free list empty; a referenced block is never evicted.
  *
- * <p>The built-in schedulers do not use it; the index is a plain map, off their hot path.
+ * <p>vLLM V1's scheduler uses it (with {@code scheduler.prefix_caching}); the index is a plain map.
  */
 public class PrefixCachingBlockManager extends BlockManager {
   private static final int NONE = -1;
@@ -23,7 +21,7 @@ public class PrefixCachingBlockManager extends BlockManager {
   /** Content hash per block, {@link BlockHashes#NONE} when the block is not cached. */
   private final long[] hash;
 
-  private final Map<Long, Integer> index = new HashMap<>();
+  private final LongIntMap index = new LongIntMap();
 
   // unreferenced cached blocks, least recently released first: an intrusive doubly linked list
   private final int[] prev;
@@ -44,8 +42,14 @@ public class PrefixCachingBlockManager extends BlockManager {
 
   /** Leading blocks of {@code hashes} that the cache holds: whole blocks only. */
   public final int cachedPrefix(long[] hashes) {
+    return cachedPrefix(hashes, hashes.length);
+  }
+
+  /** {@link #cachedPrefix(long[])}, looking at no more than the first {@code max} blocks. */
+  public final int cachedPrefix(long[] hashes, int max) {
+    int limit = Math.min(max, hashes.length);
     int n = 0;
-    while (n < hashes.length && index.containsKey(hashes[n])) {
+    while (n < limit && index.containsKey(hashes[n])) {
       n++;
     }
     return n;
@@ -80,8 +84,8 @@ public class PrefixCachingBlockManager extends BlockManager {
     hold(t);
     reserve(t, cached);
     for (int i = 0; i < cached; i++) {
-      Integer id = index.get(hashes[i]);
-      if (id == null) {
+      int id = index.get(hashes[i]);
+      if (id == LongIntMap.MISSING) {
         throw new IllegalStateException("block " + i + " is not cached");
       }
       if (refs[id]++ == 0) {
@@ -98,11 +102,16 @@ public class PrefixCachingBlockManager extends BlockManager {
    * entry; a hash already held by another block is left to that block.
    */
   public final void cacheFull(BlockTable t, long[] hashes, int blocks) {
-    if (blocks > t.size || blocks > hashes.length) {
+    cacheFull(t, hashes, 0, blocks);
+  }
+
+  /** {@link #cacheFull(BlockTable, long[], int)} for blocks {@code from} … {@code to − 1} only. */
+  public final void cacheFull(BlockTable t, long[] hashes, int from, int to) {
+    if (to > t.size || to > hashes.length) {
       throw new IllegalArgumentException(
-          blocks + " blocks to cache, " + t.size + " held, " + hashes.length + " hashes");
+          to + " blocks to cache, " + t.size + " held, " + hashes.length + " hashes");
     }
-    for (int i = 0; i < blocks; i++) {
+    for (int i = from; i < to; i++) {
       int id = t.ids[i];
       long h = hashes[i];
       if (hash[id] != BlockHashes.NONE) {

@@ -37,6 +37,9 @@ public final class MetricsCollector {
   private final long[] completedOf;
   private final long[] batchesOf;
   private final long[] tokensOf;
+  private final long[] promptOf;
+  private final long[] cachedOf;
+  private final long[] hostCachedOf;
   private final double[] busy;
   private final double[] flops;
   private final double[] kvIntegral;
@@ -95,6 +98,9 @@ public final class MetricsCollector {
     this.completedOf = new long[replicas];
     this.batchesOf = new long[replicas];
     this.tokensOf = new long[replicas];
+    this.promptOf = new long[replicas];
+    this.cachedOf = new long[replicas];
+    this.hostCachedOf = new long[replicas];
     this.kvIntegral = new double[replicas];
     this.kvLastT = new double[replicas];
     this.kvLast = new int[replicas];
@@ -243,6 +249,9 @@ public final class MetricsCollector {
     promptTokens += r.originalPrefill();
     cachedTokens += r.cachedTokens();
     hostCachedTokens += r.hostCachedTokens();
+    promptOf[r.replicaId()] += r.originalPrefill();
+    cachedOf[r.replicaId()] += r.cachedTokens();
+    hostCachedOf[r.replicaId()] += r.hostCachedTokens();
     restarts += q.restarts();
     count("e2e", q.e2e());
     count("scheduling_delay", q.schedulingDelay());
@@ -444,6 +453,21 @@ public final class MetricsCollector {
   }
 
   /** Requests that completed on {@code replica}. */
+  /** Prompt tokens of the requests replica {@code replica} completed. */
+  public long promptTokens(int replica) {
+    return promptOf[replica];
+  }
+
+  /** Of {@link #promptTokens(int)}, those taken from the replica's prefix cache (either tier). */
+  public long cachedTokens(int replica) {
+    return cachedOf[replica];
+  }
+
+  /** Of {@link #cachedTokens(int)}, those loaded back from the replica's host-memory tier. */
+  public long hostCachedTokens(int replica) {
+    return hostCachedOf[replica];
+  }
+
   public long completed(int replica) {
     return completedOf[replica];
   }

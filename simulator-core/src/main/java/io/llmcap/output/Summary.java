@@ -1,10 +1,12 @@
 package io.llmcap.output;
 
 import io.llmcap.catalog.Deployment;
+import io.llmcap.config.SimulationConfig;
 import io.llmcap.engine.Pool;
 import io.llmcap.engine.SimulationResult;
 import io.llmcap.metrics.Distribution;
 import io.llmcap.metrics.MetricsCollector;
+import io.llmcap.scheduler.HostTierPlan;
 import io.llmcap.scheduler.ReplicaScheduler;
 import io.llmcap.timing.ModelFlops;
 import java.util.ArrayList;
@@ -53,6 +55,7 @@ public final class Summary {
     s.put("kv_blocks_per_replica", r.kvBlocksPerReplica().get(0));
     s.put("kv_request_slots", r.memory().requestSlots());
     s.put("weights_gib_per_device", r.memory().paramBytesPerDevice() / (double) (1L << 30));
+    boolean fleet = cachesPrefixes(r) && reportsPrefixFleet(r.config());
     if (cachesPrefixes(r)) {
       s.put("prefix_cached_tokens", m.cachedTokens());
       s.put("prefix_computed_tokens", m.promptTokens() - m.cachedTokens());
@@ -60,10 +63,13 @@ public final class Summary {
           "prefix_hit_rate",
           m.promptTokens() > 0 ? m.cachedTokens() / (double) m.promptTokens() : 0.0);
     }
+    if (fleet) {
+      prefixFleet(s, r);
+    }
     s.put("predictor", r.predictor());
-    s.put("replicas", replicaStats(r, makespan));
+    s.put("replicas", replicaStats(r, makespan, fleet));
     if (r.pools().size() > 1) {
-      s.put("pools", poolStats(r, makespan));
+      s.put("pools", poolStats(r, makespan, fleet));
     }
     var disaggregation = r.config().cluster().disaggregation();
     if (disaggregation != null) {
@@ -84,7 +90,8 @@ public final class Summary {
    * One entry per pool, for runs with several: its shape, what it completed and processed, and its
    * replicas' mean busy fraction, MFU and KV use. (Top-level keys describe the first pool.)
    */
-  private static List<Map<String, Object>> poolStats(SimulationResult r, double makespan) {
+  private static List<Map<String, Object>> poolStats(
+      SimulationResult r, double makespan, boolean fleet) {
     MetricsCollector m = r.metrics();
     List<Map<String, Object>> out = new ArrayList<>();
     for (Pool p : r.pools()) {
@@ -127,6 +134,18 @@ public final class Summary {
       row.put("busy_fraction", makespan > 0 ? busy / stageSeconds : 0.0);
       row.put("mfu", ModelFlops.mfu(flops, d.sku().peakFlops(), stageSeconds));
       row.put("kv_usage_mean", kv / n);
+      if (fleet) {
+        long prompt = 0;
+        long cached = 0;
+        long[] requests = new long[n];
+        for (int k = 0; k < n; k++) {
+          prompt += m.promptTokens(p.firstReplica() + k);
+          cached += m.cachedTokens(p.firstReplica() + k);
+          requests[k] = m.completed(p.firstReplica() + k);
+        }
+        row.put("prefix_hit_rate", prompt > 0 ? cached / (double) prompt : 0.0);
+        row.put("requests_per_replica_max_over_mean", maxOverMean(requests));
+      }
       if (r.config().cluster().disaggregation() != null) {
         // queueing: prefill, arrival to first step; decode, KV arrival to first step there
         Distribution queue = p == r.pools().get(0) ? m.schedulingDelay() : m.decodeQueue();
@@ -169,6 +188,56 @@ public final class Summary {
     s.put(name + "_max", finite(d.max()));
   }
 
+  /**
+   * Whether a run reports prefix-aware fleet figures (per-tier hit rates, per-replica hit rates and
+   * load balance, the batch rows' cached tokens): when it has multi-turn sessions, a host-memory KV
+   * tier or a cache-aware router. Other runs' outputs stay as they were.
+   */
+  public static boolean reportsPrefixFleet(SimulationConfig c) {
+    var sessions = c.workload().sessions();
+    boolean multiTurn = sessions != null && !"none".equals(sessions.type());
+    boolean offload = c.scheduler().cpuOffloadGib() > 0;
+    boolean cacheRouter =
+        c.router().equals("prefix_aware") || c.router().equals("session_affinity");
+    return c.scheduler().prefixCaching() && (multiTurn || offload || cacheRouter);
+  }
+
+  /**
+   * The fleet's prefix-cache figures: reused prompt tokens per tier over all prompt tokens, the
+   * host tier's size, and how evenly requests and prompt tokens spread over the replicas (max over
+   * mean: 1 is even, the replica count is everything on one).
+   */
+  private static void prefixFleet(Map<String, Object> s, SimulationResult r) {
+    MetricsCollector m = r.metrics();
+    long prompt = m.promptTokens();
+    long host = m.hostCachedTokens();
+    s.put("prefix_host_cached_tokens", host);
+    s.put("prefix_hit_rate_gpu", prompt > 0 ? (m.cachedTokens() - host) / (double) prompt : 0.0);
+    s.put("prefix_hit_rate_cpu", prompt > 0 ? host / (double) prompt : 0.0);
+    HostTierPlan t =
+        HostTierPlan.of(r.config().scheduler(), r.deployment(), r.memory().blockSize());
+    s.put("cpu_kv_blocks_per_replica", t == null ? 0 : t.blocks());
+    int n = r.kvBlocksPerReplica().size();
+    long[] requests = new long[n];
+    long[] tokens = new long[n];
+    for (int i = 0; i < n; i++) {
+      requests[i] = m.completed(i);
+      tokens[i] = m.promptTokens(i);
+    }
+    s.put("requests_per_replica_max_over_mean", maxOverMean(requests));
+    s.put("prompt_tokens_per_replica_max_over_mean", maxOverMean(tokens));
+  }
+
+  private static double maxOverMean(long[] v) {
+    long max = 0;
+    long sum = 0;
+    for (long x : v) {
+      max = Math.max(max, x);
+      sum += x;
+    }
+    return sum > 0 ? max * v.length / (double) sum : 0.0;
+  }
+
   /** True when a replica's scheduler takes prompt tokens from a prefix cache. */
   private static boolean cachesPrefixes(SimulationResult r) {
     for (Pool p : r.pools()) {
@@ -185,7 +254,8 @@ public final class Summary {
     return Double.isNaN(v) ? null : v;
   }
 
-  private static List<Map<String, Object>> replicaStats(SimulationResult r, double makespan) {
+  private static List<Map<String, Object>> replicaStats(
+      SimulationResult r, double makespan, boolean fleet) {
     MetricsCollector m = r.metrics();
     boolean pooled = r.pools().size() > 1;
     List<Map<String, Object>> out = new ArrayList<>();
@@ -204,6 +274,15 @@ public final class Summary {
           row.put("mfu", ModelFlops.mfu(m.flops(rep, st), peak, makespan));
           row.put("kv_usage_mean", m.kvMeanBlocks(rep, makespan) / blocks);
           row.put("kv_usage_peak", m.kvPeakBlocks(rep) / (double) blocks);
+          if (fleet) {
+            long prompt = m.promptTokens(rep);
+            row.put("requests_completed", m.completed(rep));
+            row.put("prompt_tokens", prompt);
+            row.put("prefix_hit_rate", prompt > 0 ? m.cachedTokens(rep) / (double) prompt : 0.0);
+            row.put(
+                "prefix_hit_rate_cpu",
+                prompt > 0 ? m.hostCachedTokens(rep) / (double) prompt : 0.0);
+          }
           out.add(row);
         }
       }

@@ -17,7 +17,19 @@ public final class Batch implements BatchView {
   private final int totalTokens;
   private final int prefillTokens;
   private final int verifies;
+  private final CacheHits hits;
   private double scheduledAt = Double.NaN;
+
+  /**
+   * What the prefix cache gave the requests this batch admitted.
+   *
+   * @param cachedTokens prompt tokens taken from the prefix cache (either tier)
+   * @param hostTokens of those, tokens loaded back from the host-memory tier
+   * @param loadSeconds the host-tier loads' time, added to the batch's first stage
+   */
+  public record CacheHits(int cachedTokens, int hostTokens, double loadSeconds) {
+    public static final CacheHits NONE = new CacheHits(0, 0, 0);
+  }
 
   public Batch(long id, int replicaId, List<Request> requests, int[] numTokens) {
     this(id, replicaId, requests.toArray(new Request[0]), numTokens);
@@ -25,6 +37,12 @@ public final class Batch implements BatchView {
 
   /** Takes ownership of both arrays. */
   public Batch(long id, int replicaId, Request[] requests, int[] numTokens) {
+    this(id, replicaId, requests, numTokens, CacheHits.NONE);
+  }
+
+  /** Takes ownership of both arrays; {@code hits}: the prefix cache's part in it. */
+  public Batch(long id, int replicaId, Request[] requests, int[] numTokens, CacheHits hits) {
+    this.hits = hits;
     if (requests.length != numTokens.length) {
       throw new IllegalArgumentException("one token count per request");
     }
@@ -113,5 +131,15 @@ public final class Batch implements BatchView {
 
   public int decodeTokens() {
     return totalTokens - prefillTokens;
+  }
+
+  /** What the prefix cache gave the requests this batch admitted. */
+  public CacheHits cacheHits() {
+    return hits;
+  }
+
+  /** Seconds of host-tier KV loads before the first stage computes ({@link CacheHits}). */
+  public double kvLoadSeconds() {
+    return hits.loadSeconds();
   }
 }

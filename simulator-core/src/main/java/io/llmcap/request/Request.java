@@ -1,5 +1,6 @@
 package io.llmcap.request;
 
+import io.llmcap.kv.BlockHashes;
 import io.llmcap.kv.BlockTable;
 import io.llmcap.kv.PromptContent;
 import io.llmcap.workload.RequestSpec;
@@ -44,6 +45,10 @@ public final class Request {
 
   private long cachedTokens;
   private long hostCachedTokens;
+
+  // content hashes of its full blocks, computed once for every replica that looks it up
+  private long[] blockHashes;
+  private int hashedBlockSize;
 
   // disaggregated serving: when the request reached its decode replica, and was first scheduled
   // there
@@ -244,6 +249,29 @@ public final class Request {
   /** What its prompt holds, for prefix caching; null when unknown. */
   public PromptContent promptContent() {
     return spec.prompt();
+  }
+
+  /**
+   * Content hashes of the full blocks of {@code blockSize} tokens that its {@link #promptContent()}
+   * covers, up to its prompt plus output tokens ({@link BlockHashes#of}): segments past the prompt
+   * describe the reply, whose blocks a later turn that repeats it can find. Computed once per block
+   * size and kept until {@link #dropBlockHashes}; null without content.
+   */
+  public long[] blockHashes(int blockSize) {
+    PromptContent content = spec.prompt();
+    if (content == null) {
+      return null;
+    }
+    if (blockHashes == null || hashedBlockSize != blockSize) {
+      blockHashes = BlockHashes.of(content, originalPrefill + originalDecode, blockSize);
+      hashedBlockSize = blockSize;
+    }
+    return blockHashes;
+  }
+
+  /** Forgets the hashes {@link #blockHashes} kept (the request left its replica's cache). */
+  public void dropBlockHashes() {
+    blockHashes = null;
   }
 
   /** Prompt length as the workload gave it (unchanged by restarts). */

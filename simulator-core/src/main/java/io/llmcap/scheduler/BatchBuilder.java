@@ -1,5 +1,6 @@
 package io.llmcap.scheduler;
 
+import io.llmcap.request.Batch;
 import io.llmcap.request.Request;
 import java.util.Arrays;
 import java.util.List;
@@ -15,6 +16,9 @@ public final class BatchBuilder {
   private int size;
   private int totalTokens;
   private int maxTokens;
+  private int cachedTokens;
+  private int hostTokens;
+  private double loadSeconds;
 
   /**
    * Adds {@code r}, which processes {@code n} tokens this iteration: a prefill chunk of at most its
@@ -29,6 +33,24 @@ public final class BatchBuilder {
     requests[size++] = r;
     totalTokens += n;
     maxTokens = Math.max(maxTokens, n);
+  }
+
+  /**
+   * Records a request admitted with {@code cached} prompt tokens from the prefix cache, {@code
+   * fromHost} of them loaded back from the host-memory tier in {@code seconds}: loads run before
+   * the batch's first stage computes.
+   */
+  public void addCacheHit(int cached, int fromHost, double seconds) {
+    cachedTokens += cached;
+    hostTokens += fromHost;
+    loadSeconds += seconds;
+  }
+
+  /** What the prefix cache gave the requests added so far. */
+  Batch.CacheHits cacheHits() {
+    return cachedTokens == 0
+        ? Batch.CacheHits.NONE
+        : new Batch.CacheHits(cachedTokens, hostTokens, loadSeconds);
   }
 
   /** Requests added so far. */

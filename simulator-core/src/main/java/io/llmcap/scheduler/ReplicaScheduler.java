@@ -139,7 +139,8 @@ public abstract class ReplicaScheduler {
   protected final Batch build(BatchBuilder b) {
     return b.isEmpty()
         ? null
-        : new Batch(batchIds.getAndIncrement(), replicaId, b.requestArray(), b.tokens());
+        : new Batch(
+            batchIds.getAndIncrement(), replicaId, b.requestArray(), b.tokens(), b.cacheHits());
   }
 
   /** Recompute preemption: the request gives back its blocks and waits at the queue's head. */

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * @param batchIds batch id counter, shared by all replicas of a run
  * @param kvManagers makes the replica's KV manager (the provider's {@link
  *     SchedulerRules#kvManagers}, set by {@link Schedulers#create})
+ * @param hostTier the host-memory KV tier ({@code scheduler.cpu_offload_gib}), or null when off
  */
 public record SchedulerContext(
     int replicaId,
@@ -21,7 +22,19 @@ public record SchedulerContext(
     SchedulerConfig config,
     MemoryPlan memory,
     AtomicLong batchIds,
-    KvManagerFactory kvManagers) {
+    KvManagerFactory kvManagers,
+    HostTierPlan hostTier) {
+  /** A context without a host-memory tier. */
+  public SchedulerContext(
+      int replicaId,
+      int numStages,
+      SchedulerConfig config,
+      MemoryPlan memory,
+      AtomicLong batchIds,
+      KvManagerFactory kvManagers) {
+    this(replicaId, numStages, config, memory, batchIds, kvManagers, null);
+  }
+
   /** A context with the plain KV manager. */
   public SchedulerContext(
       int replicaId,
@@ -29,11 +42,16 @@ public record SchedulerContext(
       SchedulerConfig config,
       MemoryPlan memory,
       AtomicLong batchIds) {
-    this(replicaId, numStages, config, memory, batchIds, KvManagerFactory.PLAIN);
+    this(replicaId, numStages, config, memory, batchIds, KvManagerFactory.PLAIN, null);
   }
 
   /** This context with {@code f} making the KV manager. */
   public SchedulerContext withKvManagers(KvManagerFactory f) {
-    return new SchedulerContext(replicaId, numStages, config, memory, batchIds, f);
+    return new SchedulerContext(replicaId, numStages, config, memory, batchIds, f, hostTier);
+  }
+
+  /** This context with the host-memory tier {@code t} (null: none). */
+  public SchedulerContext withHostTier(HostTierPlan t) {
+    return new SchedulerContext(replicaId, numStages, config, memory, batchIds, kvManagers, t);
   }
 }

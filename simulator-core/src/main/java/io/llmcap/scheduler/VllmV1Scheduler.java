@@ -2,11 +2,10 @@ package io.llmcap.scheduler;
 
 import io.llmcap.catalog.Deployment;
 import io.llmcap.config.SimulationConfig.SchedulerConfig;
-import io.llmcap.kv.BlockHashes;
+import io.llmcap.kv.HostKvTier;
 import io.llmcap.kv.KvLayout;
 import io.llmcap.kv.KvManagerFactory;
 import io.llmcap.kv.PrefixCachingBlockManager;
-import io.llmcap.kv.PromptContent;
 import io.llmcap.request.Batch;
 import io.llmcap.request.Request;
 import io.llmcap.timing.EngineFeatures;
@@ -38,7 +37,15 @@ import java.util.Set;
  *       longest run of cached full blocks of its prompt, at most (prompt − 1) / block tokens, since
  *       the last token is always computed for its logits; full prompt blocks become findable when
  *       they are scheduled, so a request later in the same step can hit them. Unreferenced cached
- *       blocks are evicted least recently released first, a request's tail before its head.
+ *       blocks are evicted least recently released first, a request's tail before its head. Blocks
+ *       of generated tokens are cached too, as they fill, where the request's prompt content
+ *       describes its output (a conversation's next turn repeats the reply).
+ *   <li>Host-memory KV tier ({@code scheduler.cpu_offload_gib}, vLLM's OffloadingConnector with its
+ *       LRU manager): every block a request computes is also stored in host memory ({@link
+ *       HostKvTier}); a new request takes its GPU hit, then continues the cached prefix in host
+ *       memory, and those blocks are loaded into newly allocated GPU blocks over the host link
+ *       before the batch's first stage computes (docs/prefix-fleets.md says where this differs from
+ *       vLLM's asynchronous loads).
  *   <li>Asynchronous scheduling ({@code scheduler.async_scheduling}, on by default since vLLM
  *       0.14): the engine forms step k + 1 while step k runs, so a request that arrives during step
  *       k is first scheduled in step k + 2, unless the engine was idle.
@@ -125,10 +132,32 @@ final class VllmV1Scheduler extends ReplicaScheduler {
   /** Running requests in a batch that has not finished its last stage (pipeline parallelism). */
   private final Set<Request> inFlight = new HashSet<>();
 
-  /** Full-block content hashes of requests whose prompt content is known. */
-  private final Map<Request, long[]> hashes = new IdentityHashMap<>();
+  /** Prefix-cache state of the requests here whose prompt content is known. */
+  private final Map<Request, Cached> cached = new IdentityHashMap<>();
 
   private final PrefixCachingBlockManager cache;
+
+  /** The host-memory tier, or null. */
+  private final HostKvTier host;
+
+  private final double loadSecondsPerBlock;
+
+  /** A request's content hashes and how far its blocks are registered and loading. */
+  private static final class Cached {
+    final long[] hashes;
+
+    /** Leading blocks registered in the GPU cache (and offered to the host tier). */
+    int registered;
+
+    /** Host-tier blocks {@code loadFrom} … {@code loadFrom + loading − 1}, held while loading. */
+    int loadFrom;
+
+    int loading;
+
+    Cached(long[] hashes) {
+      this.hashes = hashes;
+    }
+  }
 
   /** Latest arrival the next step may admit (asynchronous scheduling); +∞ when idle. */
   private double admitUntil = Double.POSITIVE_INFINITY;
@@ -141,6 +170,30 @@ final class VllmV1Scheduler extends ReplicaScheduler {
         config.prefixCaching() && kv instanceof PrefixCachingBlockManager p && !layout.windowed()
             ? p
             : null;
+    HostTierPlan t = ctx.hostTier();
+    this.host = cache != null && t != null ? new HostKvTier(t.blocks()) : null;
+    this.loadSecondsPerBlock = t == null ? 0 : t.loadSecondsPerBlock();
+  }
+
+  /** The host-memory tier, or null without one (tests read it). */
+  HostKvTier hostTier() {
+    return host;
+  }
+
+  /**
+   * Whole cached blocks of {@code r}'s prompt, GPU tier then host tier, at most (prompt − 1) /
+   * block tokens: what {@link #admit} would take now.
+   */
+  @Override
+  public int cachedPrefixTokens(Request r) {
+    long[] h = cache == null ? null : r.blockHashes(blockSize);
+    if (h == null) {
+      return 0;
+    }
+    int cap = (r.prefillTokens() - 1) / blockSize;
+    int gpu = cache.cachedPrefix(h, cap);
+    int fromHost = host == null ? 0 : host.run(h, gpu, Math.min(cap, h.length));
+    return (gpu + fromHost) * blockSize;
   }
 
   @Override
@@ -167,6 +220,7 @@ final class VllmV1Scheduler extends ReplicaScheduler {
         Request victim = lastPreemptible();
         preempted = true;
         running.remove(victim);
+        forget(victim);
         evict(victim);
         if (victim == r) {
           fits = false;
@@ -181,7 +235,8 @@ final class VllmV1Scheduler extends ReplicaScheduler {
         kv.release(r.kvBlocks(), -need);
       }
       kv.allocate(r.kvBlocks(), Math.max(0, need));
-      cacheFullBlocks(r, r.processed() + n);
+      // KV exists after this step for a prefill chunk's tokens, or for a decode's inputs
+      cacheFullBlocks(r, r.prefillComplete() ? r.processed() : r.processed() + n);
       b.add(r, n);
       budget -= n;
       i++;
@@ -215,22 +270,37 @@ final class VllmV1Scheduler extends ReplicaScheduler {
       if (r.arrivedAt() > until) {
         break;
       }
-      long[] h = hashesOf(r);
-      int hit =
-          h == null ? 0 : Math.min(cache.cachedPrefix(h), (r.prefillTokens() - 1) / blockSize);
-      int cached = hit * blockSize;
-      int n = Math.min(r.prefillTokens() - cached, budget);
-      int newBlocks = layout.blocksFor(cached, cached + n) - hit;
-      if (h == null ? !kv.canAllocate(newBlocks) : !cache.canAllocate(h, hit, newBlocks)) {
+      Cached c = stateOf(r);
+      long[] h = c == null ? null : c.hashes;
+      int cap = (r.prefillTokens() - 1) / blockSize;
+      int gpuHit = h == null ? 0 : cache.cachedPrefix(h, cap);
+      int hostHit = h == null || host == null ? 0 : host.run(h, gpuHit, Math.min(cap, h.length));
+      int hit = gpuHit + hostHit;
+      int reused = hit * blockSize;
+      int n = Math.min(r.prefillTokens() - reused, budget);
+      // host hits are loaded into new GPU blocks
+      int newBlocks = layout.blocksFor(reused, reused + n) - gpuHit;
+      if (h == null ? !kv.canAllocate(newBlocks) : !cache.canAllocate(h, gpuHit, newBlocks)) {
         break;
       }
       waiting.pollFirst();
       if (hit > 0) {
-        cache.allocateCached(r.kvBlocks(), h, hit);
-        r.skipCached(cached);
+        cache.allocateCached(r.kvBlocks(), h, gpuHit);
+        r.skipCached(reused, hostHit * blockSize);
+        b.addCacheHit(reused, hostHit * blockSize, hostHit * loadSecondsPerBlock);
       }
       kv.allocate(r.kvBlocks(), newBlocks);
-      cacheFullBlocks(r, cached + n);
+      if (hostHit > 0) {
+        host.pin(h, gpuHit, hostHit);
+        c.loadFrom = gpuHit;
+        c.loading = hostHit;
+        // the loaded blocks are the GPU's again (they are in host memory already)
+        cache.cacheFull(r.kvBlocks(), h, gpuHit, hit);
+      }
+      if (c != null) {
+        c.registered = hit;
+      }
+      cacheFullBlocks(r, reused + n);
       b.add(r, n);
       running.add(r);
       budget -= n;
@@ -275,9 +345,17 @@ final class VllmV1Scheduler extends ReplicaScheduler {
       if (numStages > 1) {
         inFlight.remove(r);
       }
+      Cached c = cache == null ? null : cached.get(r);
+      if (c != null && c.loading > 0) {
+        host.unpin(c.hashes, c.loadFrom, c.loading);
+        c.loading = 0;
+      }
       if (r.completed()) {
         kv.free(r.kvBlocks());
-        hashes.remove(r);
+        if (c != null) {
+          cached.remove(r);
+          r.dropBlockHashes();
+        }
         completed = true;
       }
     }
@@ -302,24 +380,54 @@ final class VllmV1Scheduler extends ReplicaScheduler {
     throw new IllegalStateException("no running request to preempt");
   }
 
-  /** Content hashes of the request's full prompt blocks, or null without prefix caching. */
-  private long[] hashesOf(Request r) {
+  /** The request's prefix-cache state, or null without prefix caching or prompt content. */
+  private Cached stateOf(Request r) {
     if (cache == null) {
       return null;
     }
-    PromptContent content = r.promptContent();
-    if (content == null) {
-      return null;
+    Cached c = cached.get(r);
+    if (c == null) {
+      long[] h = r.blockHashes(blockSize);
+      if (h == null) {
+        return null;
+      }
+      c = new Cached(h);
+      cached.put(r, c);
     }
-    return hashes.computeIfAbsent(r, q -> BlockHashes.of(content, q.prefillTokens(), blockSize));
+    return c;
   }
 
-  /** Makes the request's prompt blocks that are full after {@code tokens} tokens findable. */
+  /**
+   * Makes the request's blocks that are full after {@code tokens} tokens findable, and stores the
+   * newly full ones in the host tier (vLLM's connector offloads every block it sees computed).
+   */
   private void cacheFullBlocks(Request r, int tokens) {
-    long[] h = hashesOf(r);
-    if (h != null) {
-      int full = Math.min(Math.min(tokens, r.prefillTokens()) / blockSize, h.length);
-      cache.cacheFull(r.kvBlocks(), h, full);
+    Cached c = stateOf(r);
+    if (c == null) {
+      return;
+    }
+    int full = Math.min(tokens / blockSize, c.hashes.length);
+    if (full <= c.registered) {
+      return;
+    }
+    cache.cacheFull(r.kvBlocks(), c.hashes, c.registered, full);
+    if (host != null) {
+      for (int i = c.registered; i < full; i++) {
+        host.store(c.hashes[i]);
+      }
+    }
+    c.registered = full;
+  }
+
+  /** A preempted request's blocks are freed: it registers them again when it resumes. */
+  private void forget(Request r) {
+    Cached c = cache == null ? null : cached.get(r);
+    if (c != null) {
+      if (c.loading > 0) {
+        host.unpin(c.hashes, c.loadFrom, c.loading);
+        c.loading = 0;
+      }
+      c.registered = 0;
     }
   }
 }

@@ -4,6 +4,7 @@ import io.llmcap.catalog.Deployment;
 import io.llmcap.cluster.RouterContext;
 import io.llmcap.cluster.Routers;
 import io.llmcap.config.SimulationConfig;
+import io.llmcap.scheduler.HostTierPlan;
 import io.llmcap.scheduler.MemoryPlan;
 import io.llmcap.scheduler.ReplicaScheduler;
 import io.llmcap.scheduler.SchedulerContext;
@@ -38,11 +39,12 @@ final class Pools {
       ExecutionTimePredictor predictor,
       AtomicLong batchIds) {
     List<ReplicaScheduler> list = new ArrayList<>();
+    HostTierPlan hostTier = HostTierPlan.of(config.scheduler(), d, memory.blockSize());
     for (int i = 0; i < replicas; i++) {
       list.add(
           Schedulers.create(
-              new SchedulerContext(
-                  firstReplica + i, d.pp(), config.scheduler(), memory, batchIds)));
+              new SchedulerContext(firstReplica + i, d.pp(), config.scheduler(), memory, batchIds)
+                  .withHostTier(hostTier)));
     }
     return new Pool(
         name,

@@ -90,7 +90,8 @@ class PluginDiscoveryTest {
     assertTrue(
         m.contains("vllm, sarathi, orca, faster_transformer, lightllm, vllm_v1, test_capped"), m);
     m = error("router=pinned").getMessage();
-    assertTrue(m.contains("round_robin, random, lor, test_pinned"), m);
+    assertTrue(
+        m.contains("round_robin, random, lor, prefix_aware, session_affinity, test_pinned"), m);
     m = error("workload.length.type=constant").getMessage();
     assertTrue(m.contains("fixed | uniform | zipf | trace | test_constant"), m);
     m = error("workload.interval.type=even").getMessage();
