@@ -13,6 +13,7 @@ import io.llmcap.metrics.RunFolder;
 import io.llmcap.metrics.RunListener;
 import io.llmcap.metrics.TimelineWriter;
 import io.llmcap.output.RunWriter;
+import io.llmcap.output.Summary;
 import io.llmcap.parquet.ParquetRunWriters;
 import io.llmcap.predictors.Predictors;
 import io.llmcap.reference.ReferenceConfig;
@@ -158,12 +159,14 @@ final class SimulateCommand implements Callable<Integer> {
                     dir.resolve(RunWriter.TIMELINE_PARQUET), kvBlocks));
       }
       if (mc.batchMetrics()) {
+        boolean prefixColumns = Summary.reportsPrefixFleet(config);
         add(
             writers,
             listeners,
             mc.csv()
-                ? new BatchMetricsWriter(dir.resolve(RunWriter.BATCHES))
-                : new ParquetRunWriters.Batches(dir.resolve(RunWriter.BATCHES_PARQUET)));
+                ? new BatchMetricsWriter(dir.resolve(RunWriter.BATCHES), prefixColumns)
+                : new ParquetRunWriters.Batches(
+                    dir.resolve(RunWriter.BATCHES_PARQUET), prefixColumns));
       }
       ChromeTraceWriter trace = null;
       if (mc.chromeTrace()) {

@@ -10,6 +10,7 @@ import io.llmcap.metrics.RunListener;
 import io.llmcap.request.Batch;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -70,12 +71,21 @@ public final class ParquetRunWriters {
   /** {@code batch_metrics.parquet}: one row per iteration, written when it ends. */
   public static final class Batches implements RunListener, AutoCloseable {
     private final ParquetTable t;
+    private final boolean prefixColumns;
 
     public Batches(Path file) {
-      t =
-          new ParquetTable(
-              file,
-              "batch_metrics",
+      this(file, false);
+    }
+
+    /**
+     * With {@code prefixColumns}, as {@link io.llmcap.metrics.BatchMetricsWriter}'s: each row also
+     * holds the prompt tokens its newly admitted requests took from the prefix cache and, of those,
+     * from the host tier.
+     */
+    public Batches(Path file, boolean prefixColumns) {
+      this.prefixColumns = prefixColumns;
+      List<ParquetTable.Column> columns =
+          new ArrayList<>(
               List.of(
                   ofLong("batch_id"),
                   ofInt("replica"),
@@ -86,6 +96,11 @@ public final class ParquetRunWriters {
                   ofInt("num_tokens"),
                   ofInt("prefill_tokens"),
                   ofInt("decode_tokens")));
+      if (prefixColumns) {
+        columns.add(ofInt("cached_prompt_tokens"));
+        columns.add(ofInt("host_cached_prompt_tokens"));
+      }
+      t = new ParquetTable(file, "batch_metrics", columns);
     }
 
     @Override
@@ -93,6 +108,9 @@ public final class ParquetRunWriters {
       t.set(0, b.id()).set(1, b.replicaId()).set(2, b.scheduledAt()).set(3, end);
       t.set(4, end - b.scheduledAt()).set(5, b.size()).set(6, b.totalTokens());
       t.set(7, b.prefillTokens()).set(8, b.decodeTokens());
+      if (prefixColumns) {
+        t.set(9, b.cacheHits().cachedTokens()).set(10, b.cacheHits().hostTokens());
+      }
       t.endRow();
     }
 

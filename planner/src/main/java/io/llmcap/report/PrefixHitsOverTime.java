@@ -25,15 +25,16 @@ import org.knowm.xchart.XYChart;
  * The run report's "prefix hit rate over time": of the prompt tokens the batches that ended in each
  * span of simulated time took, the share read from the prefix cache, from the run's batch metrics
  * ({@code batch_metrics.parquet} or {@code .csv}: {@code completed_at}, {@code
- * cached_prompt_tokens}, {@code computed_prompt_tokens}). Drawn only when those columns exist and
- * the cache produced a hit; the file is streamed, so memory stays flat however long the run.
+ * cached_prompt_tokens} and the computed {@code prefill_tokens}; prefix-aware fleets write the
+ * cached column, {@code Summary#reportsPrefixFleet}). Drawn only when those columns exist and the
+ * cache produced a hit; the file is streamed, so memory stays flat however long the run.
  */
 final class PrefixHitsOverTime {
   private PrefixHitsOverTime() {}
 
   static final String TIME = "completed_at";
   static final String CACHED = "cached_prompt_tokens";
-  static final String COMPUTED = "computed_prompt_tokens";
+  static final String COMPUTED = "prefill_tokens";
   private static final List<String> COLUMNS = List.of(TIME, CACHED, COMPUTED);
 
   /** Cached and computed prompt tokens per span of {@code width} simulated seconds. */

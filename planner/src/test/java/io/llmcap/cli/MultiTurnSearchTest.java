@@ -3,12 +3,10 @@ package io.llmcap.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.llmcap.cluster.Routers;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,9 +23,6 @@ class MultiTurnSearchTest {
 
   @BeforeAll
   static void search() {
-    Assumptions.assumeTrue(
-        Routers.names().contains("prefix_aware") && Routers.names().contains("session_affinity"),
-        "the cache-aware routers are not registered");
     Path out = tmp.resolve("multi-turn");
     result =
         Cli.run(

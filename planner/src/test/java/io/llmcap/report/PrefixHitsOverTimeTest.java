@@ -39,7 +39,7 @@ class PrefixHitsOverTimeTest {
   @Test
   void fromCsv(@TempDir Path dir) throws IOException {
     StringBuilder sb =
-        new StringBuilder("batch_id,completed_at,cached_prompt_tokens,computed_prompt_tokens\n");
+        new StringBuilder("batch_id,completed_at,cached_prompt_tokens,prefill_tokens\n");
     int id = 0;
     for (double[] b : BATCHES) {
       sb.append(id++).append(',').append(b[0]).append(',').append((int) b[1]).append(',');
@@ -59,7 +59,7 @@ class PrefixHitsOverTimeTest {
                 Column.ofLong("batch_id"),
                 Column.ofDouble("completed_at"),
                 Column.ofInt("cached_prompt_tokens"),
-                Column.ofInt("computed_prompt_tokens")))) {
+                Column.ofInt("prefill_tokens")))) {
       long id = 0;
       for (double[] b : BATCHES) {
         t.set(0, id++).set(1, b[0]).set(2, (long) b[1]).set(3, (long) b[2]);
@@ -77,7 +77,7 @@ class PrefixHitsOverTimeTest {
     assertNull(PrefixHitsOverTime.figure(dir, 100), "no cached-token columns");
     Files.writeString(
         dir.resolve(RunWriter.BATCHES),
-        "batch_id,completed_at,cached_prompt_tokens,computed_prompt_tokens\n0,1.0,0,10\n");
+        "batch_id,completed_at,cached_prompt_tokens,prefill_tokens\n0,1.0,0,10\n");
     assertNull(PrefixHitsOverTime.figure(dir, 100), "no hit");
   }
 }

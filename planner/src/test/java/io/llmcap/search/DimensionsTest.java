@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmcap.base.ConfigException;
 import io.llmcap.catalog.Catalog;
-import io.llmcap.cluster.Routers;
 import io.llmcap.config.SimulationConfig;
 import io.llmcap.search.ResultColumns.Column;
 import io.llmcap.search.SearchSpace.PredictorEntry;
@@ -77,11 +76,6 @@ class DimensionsTest {
     }
     StringBuilder sb = new StringBuilder();
     for (Path f : files) {
-      if (f.getFileName().toString().equals("multi-turn.yml")
-          && !Routers.names().contains("prefix_aware")) {
-        // names the cache-aware routers of the engine lane (issue 16): pinned once they exist
-        continue;
-      }
       Expansion x = Expansion.of(SearchSpaces.load(f), CATALOG, f.getParent());
       sb.append("# ").append(f.getFileName()).append('\n');
       for (DeploymentSpec d : x.deployments()) {
