@@ -44,7 +44,7 @@ class MultiTurnSearchTest {
           Set.of("round_robin", "lor", "prefix_aware", "session_affinity")
               .contains(r.get("router")),
           r.toString());
-      assertTrue(Set.of("0.0", "64.0").contains(r.get("cpu_offload_gib")), r.toString());
+      assertTrue(Set.of("0.0", "256.0").contains(r.get("cpu_offload_gib")), r.toString());
       if (Double.parseDouble(r.get("max_qps")) == 0) {
         continue;
       }
@@ -63,7 +63,7 @@ class MultiTurnSearchTest {
   @Test
   void prefixAwareRoutingHitsMoreThanRoundRobin() {
     for (String tp : List.of("1", "2")) {
-      for (String cpu : List.of("0.0", "64.0")) {
+      for (String cpu : List.of("0.0", "256.0")) {
         double rr = hitRate(tp, cpu, "round_robin");
         double pa = hitRate(tp, cpu, "prefix_aware");
         assertTrue(pa > rr, "TP" + tp + " CPU " + cpu + ": " + pa + " vs " + rr);

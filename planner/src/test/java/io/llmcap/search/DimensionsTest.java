@@ -549,15 +549,15 @@ class DimensionsTest {
   }
 
   /**
-   * search-configs/multi-turn.yml with today's routers in place of the cache-aware ones: 2 shapes x
-   * 2 routers x 2 CPU tiers, each probe a chat-session workload.
+   * search-configs/multi-turn.yml: 2 shapes x 4 routers x 2 CPU tiers, each probe a chat-session
+   * workload.
    */
   @Test
   void multiTurnConfigExpands() {
     Path f = searchConfigs().resolve("multi-turn.yml");
-    SearchSpace s = SearchSpaces.load(f, List.of("routers=[round_robin, lor]"));
+    SearchSpace s = SearchSpaces.load(f);
     Expansion x = Expansion.of(s, CATALOG, f.getParent());
-    assertEquals(8, x.deployments().size(), x.skipped().toString());
+    assertEquals(16, x.deployments().size(), x.skipped().toString());
     for (DeploymentSpec d : x.deployments()) {
       SimulationConfig c = ConfigLoader.bind(d.toConfig(4, 42, s.predictor(), f.getParent()));
       assertEquals("chat", c.workload().sessions().type());

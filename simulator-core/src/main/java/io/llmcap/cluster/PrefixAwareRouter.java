@@ -15,11 +15,13 @@ import java.util.List;
  *   <li>prefix: the share of the request's prompt it holds cached ({@link
  *       ReplicaScheduler#cachedPrefixTokens}, GPU then host tier) — what llm-d's precise
  *       prefix-cache scorer reads from the engines' KV events;
- *   <li>load: the queue-scorer's min-max score, (most − its) / (most − fewest) over the pool, 1
- *       when all are equal, of outstanding requests (waiting and running, as llm-d's {@code
- *       active-request-scorer} counts them) rather than waiting ones only: below saturation vLLM's
- *       waiting queues stay empty, and a waiting-only score would let cached system prompts pull
- *       every new conversation onto the replicas that served the first ones;
+ *   <li>load: 1 − its outstanding requests / the most any replica of the pool has (1 when none has
+ *       any), counting waiting and running requests as llm-d's {@code active-request-scorer} does,
+ *       not waiting ones only: below saturation vLLM's waiting queues stay empty, and a
+ *       waiting-only score would let cached system prompts pull every new conversation onto the
+ *       replicas that served the first ones. Not llm-d's min-max normalisation, which gives a
+ *       one-request difference the whole weight and outvotes a conversation's cached history
+ *       (docs/prefix-fleets.md has the measurement);
  *   <li>KV: 1 − its share of KV blocks in use;
  * </ul>
  *
@@ -122,7 +124,7 @@ final class PrefixAwareRouter implements GlobalScheduler {
       double prefix =
           o.prefixWeight() > 0 && prompt > 0 ? r.cachedPrefixTokens(request) / (double) prompt : 0;
       int out = r.numOutstanding();
-      double queue = maxOut == minOut ? 1 : (maxOut - out) / (double) (maxOut - minOut);
+      double queue = maxOut == 0 ? 1 : 1 - out / (double) maxOut;
       double kv = 1 - r.kv().allocated() / (double) r.kv().numBlocks();
       double score = o.prefixWeight() * prefix + o.queueWeight() * queue + o.kvWeight() * kv;
       if (score > bestScore || (score == bestScore && out < bestOut)) {

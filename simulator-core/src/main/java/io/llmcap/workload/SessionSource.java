@@ -38,6 +38,8 @@ public final class SessionSource implements RequestSource {
    * @param thinkTimes per turn, seconds from the previous turn's completion to this turn (entry 0,
    *     the first turn's, is unused)
    * @param salt the session's own segment ids start here (two per turn)
+   * @param firstTurn the turn sent at {@code start}: 0, or for a session already in progress when
+   *     the run begins the first turn it sends in the run, its earlier turns' tokens its history
    */
   public record Session(
       long id,
@@ -46,13 +48,30 @@ public final class SessionSource implements RequestSource {
       int[] newTokens,
       int[] outputTokens,
       double[] thinkTimes,
-      long salt) {
+      long salt,
+      int firstTurn) {
     public Session {
       if (newTokens.length == 0
           || newTokens.length != outputTokens.length
           || newTokens.length != thinkTimes.length) {
         throw new IllegalArgumentException("a session needs equally many turns in every array");
       }
+      if (firstTurn < 0 || firstTurn >= newTokens.length) {
+        throw new IllegalArgumentException(
+            "first turn " + firstTurn + " of " + newTokens.length + " turns");
+      }
+    }
+
+    /** A session that starts with its first turn. */
+    public Session(
+        long id,
+        double start,
+        int systemPrompt,
+        int[] newTokens,
+        int[] outputTokens,
+        double[] thinkTimes,
+        long salt) {
+      this(id, start, systemPrompt, newTokens, outputTokens, thinkTimes, salt, 0);
     }
 
     public int turns() {
@@ -95,6 +114,7 @@ public final class SessionSource implements RequestSource {
   private boolean startsOver;
   private RequestSpec next;
   private Active nextSession;
+  private boolean nextIsStart;
   private long emitted;
   private long completed;
 
@@ -134,6 +154,7 @@ public final class SessionSource implements RequestSource {
   private void advance() {
     next = null;
     nextSession = null;
+    nextIsStart = false;
     if (emitted >= limit) {
       return;
     }
@@ -141,11 +162,45 @@ public final class SessionSource implements RequestSource {
     if (due != null && (nextStart == null || due.at() <= nextStart.start())) {
       nextSession = due.session();
       next = turn(nextSession, due.at());
-    } else if (nextStart != null) {
-      int p = nextStart.systemPrompt();
-      nextSession = new Active(nextStart, p < 0 ? null : systemPrompts.get(p));
-      next = turn(nextSession, nextStart.start());
+    } else {
+      while (nextStart != null) {
+        nextSession = join(nextStart);
+        if (nextSession != null) {
+          next = turn(nextSession, nextStart.start());
+          nextIsStart = true;
+          return;
+        }
+        // its context outgrew max_tokens before the run began: it is over
+        pullStart();
+      }
     }
+  }
+
+  /**
+   * A session as it starts: its system prompt, and for one in progress when the run began its
+   * earlier turns as history, each fitted as {@link #turn} fits it; null when one of them ended it.
+   */
+  private Active join(Session plan) {
+    int p = plan.systemPrompt();
+    Active s = new Active(plan, p < 0 ? null : systemPrompts.get(p));
+    while (s.turn < plan.firstTurn()) {
+      if (s.turn > 0 && !fits(s)) {
+        return null;
+      }
+      List<Segment> content = turn(s, 0).prompt().segments();
+      s.history.add(content.get(content.size() - 2));
+      s.history.add(content.get(content.size() - 1));
+      s.context +=
+          content.get(content.size() - 2).tokens() + content.get(content.size() - 1).tokens();
+      s.turn++;
+    }
+    return s.turn == 0 || fits(s) ? s : null;
+  }
+
+  /** Whether {@code s}'s next turn, a later one, fits {@code max_tokens} with its reply. */
+  private boolean fits(Active s) {
+    int k = s.turn;
+    return (long) s.context + s.plan.newTokens()[k] + s.plan.outputTokens()[k] <= maxTokens;
   }
 
   /** The request of {@code s}'s next turn, sent at {@code at}. */
@@ -175,7 +230,7 @@ public final class SessionSource implements RequestSource {
   @Override
   public RequestSpec take() {
     RequestSpec r = next;
-    if (nextSession.turn == 0) {
+    if (nextIsStart) {
       pullStart();
     } else {
       ready.poll();
@@ -197,8 +252,7 @@ public final class SessionSource implements RequestSource {
     s.context = request.prefillTokens() + request.decodeTokens();
     s.turn++;
     int k = s.turn;
-    if (k < s.plan.turns()
-        && (long) s.context + s.plan.newTokens()[k] + s.plan.outputTokens()[k] <= maxTokens) {
+    if (k < s.plan.turns() && fits(s)) {
       ready.add(new Ready(t + s.plan.thinkTimes()[k], s));
     }
     // The new turn may be due before the arrival peeked so far.

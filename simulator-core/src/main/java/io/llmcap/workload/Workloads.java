@@ -103,6 +103,9 @@ public final class Workloads {
                           c.seed()))));
   private static final List<String> FORMATS = List.of("auto", "llmcap", "azure", "mooncake");
 
+  /** Interval types whose arrivals have the same rate at every time (sessions start warm). */
+  private static final List<String> STATIONARY = List.of("poisson", "gamma", "constant", "preset");
+
   private Workloads() {}
 
   public static Registry<LengthProvider<?>> lengthRegistry() {
@@ -277,9 +280,15 @@ public final class Workloads {
               w.thinkTime(),
               w.sharedPrefix(),
               c);
+      // Only a stationary arrival process has a steady state to start in.
+      boolean steady = STATIONARY.contains(i.type());
       plans =
           new SyntheticSessions(
-              p, intervals(sw, intervalSeed, baseDir), sessionSeed, w.maxTokens());
+              p,
+              intervals(sw, intervalSeed, baseDir),
+              sessionSeed,
+              w.maxTokens(),
+              steady ? SyntheticSessions.warmup(p) : 0);
     }
     return new SessionSource(
         plans,
