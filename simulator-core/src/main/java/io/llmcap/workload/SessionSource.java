@@ -111,6 +111,7 @@ public final class SessionSource implements RequestSource {
                   : Long.compare(a.session().plan.id(), b.session().plan.id()));
   private final Map<Long, Active> inFlight = new HashMap<>();
   private Session nextStart;
+  private Active startSession;
   private boolean startsOver;
   private RequestSpec next;
   private Active nextSession;
@@ -139,11 +140,24 @@ public final class SessionSource implements RequestSource {
     advance();
   }
 
+  /**
+   * The next session to start, with its history joined ({@link #join}); sessions that ended before
+   * the run began are passed over here, so the start compared with due turns is one that sends.
+   */
   private void pullStart() {
-    nextStart = startsOver ? null : sessions.get();
-    if (nextStart == null || nextStart.start() >= duration) {
-      nextStart = null;
-      startsOver = true;
+    startSession = null;
+    while (true) {
+      nextStart = startsOver ? null : sessions.get();
+      if (nextStart == null || nextStart.start() >= duration) {
+        nextStart = null;
+        startsOver = true;
+        return;
+      }
+      startSession = join(nextStart);
+      if (startSession != null) {
+        return;
+      }
+      // its context outgrew max_tokens before the run began: it is over
     }
   }
 
@@ -162,17 +176,10 @@ public final class SessionSource implements RequestSource {
     if (due != null && (nextStart == null || due.at() <= nextStart.start())) {
       nextSession = due.session();
       next = turn(nextSession, due.at());
-    } else {
-      while (nextStart != null) {
-        nextSession = join(nextStart);
-        if (nextSession != null) {
-          next = turn(nextSession, nextStart.start());
-          nextIsStart = true;
-          return;
-        }
-        // its context outgrew max_tokens before the run began: it is over
-        pullStart();
-      }
+    } else if (nextStart != null) {
+      nextSession = startSession;
+      next = turn(nextSession, nextStart.start());
+      nextIsStart = true;
     }
   }
 

@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.llmcap.base.ConfigException;
 import io.llmcap.config.SimulationConfig.WorkloadConfig;
 import io.llmcap.kv.PromptContent.Segment;
+import io.llmcap.workload.SessionSource.Session;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -205,6 +207,29 @@ class SessionSourceTest {
     return bySession(done).values().stream()
         .filter(t -> t.get(0).spec().prompt().segments().size() == 3)
         .toList();
+  }
+
+  @Test
+  void aSessionThatEndedBeforeTheRunDoesNotHideADueTurn() {
+    // a at 0 (next turn 5 s after its completion); b in progress since before 0, joining at 4
+    // with a history past max_tokens, so it is over; c at 6
+    Session a =
+        new Session(0, 0, -1, new int[] {10, 10}, new int[] {10, 10}, new double[] {0, 5}, 100);
+    Session b =
+        new Session(
+            1, 4, -1, new int[] {600, 10}, new int[] {600, 10}, new double[] {0, 1}, 200, 1);
+    Session c = new Session(2, 6, -1, new int[] {10}, new int[] {10}, new double[] {0}, 300);
+    Iterator<Session> plans = List.of(a, b, c).iterator();
+    List<Done> done =
+        drive(
+            new SessionSource(
+                () -> plans.hasNext() ? plans.next() : null,
+                List.of(),
+                1000,
+                Long.MAX_VALUE,
+                Double.POSITIVE_INFINITY));
+    assertEquals(List.of(0L, 0L, 2L), done.stream().map(d -> d.spec().sessionId()).toList());
+    assertEquals(0.51 + 5, done.get(1).spec().arrivedAt(), 1e-12, "a's second turn, before c");
   }
 
   @Test
