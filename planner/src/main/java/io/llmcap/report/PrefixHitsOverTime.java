@@ -91,7 +91,7 @@ final class PrefixHitsOverTime {
             "Prefix hit rate over time",
             "simulated time (s)",
             "prompt tokens from the prefix cache (%)");
-    c.getStyler().setYAxisMin(0.0).setYAxisMax(100.0);
+    c.getStyler().setYAxisMin(0.0).setYAxisMax(100.0).setXAxisMin(0.0);
     Charts.line(
         c,
         "all replicas",
