@@ -14,17 +14,13 @@ import java.util.Arrays;
  * <p>Slots grow on demand up to the capacity, so a large tier costs memory only once it is used.
  */
 public final class HostKvTier {
-  private static final int NONE = -1;
 
   private final int capacity;
   private final LongIntMap index = new LongIntMap();
   private long[] hash = new long[0];
   private int[] refs = new int[0];
-  private int[] prev = new int[0];
-  private int[] next = new int[0];
+  private final LruList lru = new LruList(0);
   private int used;
-  private int head = NONE;
-  private int tail = NONE;
   private long stores;
   private long drops;
 
@@ -93,7 +89,7 @@ public final class HostKvTier {
     for (int i = from; i < from + n; i++) {
       int slot = index.get(hashes[i]);
       if (refs[slot]++ == 0) {
-        unlink(slot);
+        lru.unlink(slot);
       }
     }
   }
@@ -106,7 +102,7 @@ public final class HostKvTier {
         throw new IllegalStateException("host block " + hashes[i] + " is not pinned");
       }
       if (--refs[slot] == 0) {
-        append(slot);
+        lru.append(slot);
       }
     }
   }
@@ -125,9 +121,9 @@ public final class HostKvTier {
       if (slot == hash.length) {
         grow();
       }
-    } else if (head != NONE) {
-      slot = head;
-      unlink(slot);
+    } else if (lru.oldest() != LruList.NONE) {
+      slot = lru.oldest();
+      lru.unlink(slot);
       index.remove(hash[slot]);
       drops++;
     } else {
@@ -136,7 +132,7 @@ public final class HostKvTier {
     hash[slot] = h;
     refs[slot] = 0;
     index.put(h, slot);
-    append(slot);
+    lru.append(slot);
     stores++;
     return true;
   }
@@ -145,35 +141,6 @@ public final class HostKvTier {
     int n = (int) Math.min(capacity, Math.max(64L, 2L * hash.length));
     hash = Arrays.copyOf(hash, n);
     refs = Arrays.copyOf(refs, n);
-    prev = Arrays.copyOf(prev, n);
-    next = Arrays.copyOf(next, n);
-  }
-
-  private void append(int slot) {
-    prev[slot] = tail;
-    next[slot] = NONE;
-    if (tail == NONE) {
-      head = slot;
-    } else {
-      next[tail] = slot;
-    }
-    tail = slot;
-  }
-
-  private void unlink(int slot) {
-    int p = prev[slot];
-    int n = next[slot];
-    if (p == NONE) {
-      head = n;
-    } else {
-      next[p] = n;
-    }
-    if (n == NONE) {
-      tail = p;
-    } else {
-      prev[n] = p;
-    }
-    prev[slot] = NONE;
-    next[slot] = NONE;
+    lru.grow(n);
   }
 }

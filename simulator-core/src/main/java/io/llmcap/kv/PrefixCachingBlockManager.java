@@ -1,7 +1,5 @@
 package io.llmcap.kv;
 
-import java.util.Arrays;
-
 /**
  * A {@link BlockManager} with reference counts and content hashes, for prefix caching: a block is
  * referenced once per sequence holding it and goes back only when its last holder lets go; a full
@@ -13,7 +11,6 @@ import java.util.Arrays;
  * <p>vLLM V1's scheduler uses it (with {@code scheduler.prefix_caching}); the index is a plain map.
  */
 public class PrefixCachingBlockManager extends BlockManager {
-  private static final int NONE = -1;
 
   /** Holders per block. */
   private final int[] refs;
@@ -23,21 +20,14 @@ public class PrefixCachingBlockManager extends BlockManager {
 
   private final LongIntMap index = new LongIntMap();
 
-  // unreferenced cached blocks, least recently released first: an intrusive doubly linked list
-  private final int[] prev;
-  private final int[] next;
-  private int head = NONE;
-  private int tail = NONE;
-  private int evictable;
+  // unreferenced cached blocks, least recently released first
+  private final LruList released;
 
   public PrefixCachingBlockManager(int numBlocks, int blockSize) {
     super(numBlocks, blockSize);
     refs = new int[numBlocks];
     hash = new long[numBlocks];
-    prev = new int[numBlocks];
-    next = new int[numBlocks];
-    Arrays.fill(prev, NONE);
-    Arrays.fill(next, NONE);
+    released = new LruList(numBlocks);
   }
 
   /** Leading blocks of {@code hashes} that the cache holds: whole blocks only. */
@@ -89,7 +79,7 @@ public class PrefixCachingBlockManager extends BlockManager {
         throw new IllegalStateException("block " + i + " is not cached");
       }
       if (refs[id]++ == 0) {
-        unlink(id);
+        released.unlink(id);
         countAllocated(1);
       }
       t.append(id);
@@ -139,7 +129,7 @@ public class PrefixCachingBlockManager extends BlockManager {
 
   /** Cached blocks nobody references: evicted, least recently released first, when needed. */
   public final int evictable() {
-    return evictable;
+    return released.size();
   }
 
   /** Whether block {@code id} holds registered content. */
@@ -161,11 +151,11 @@ public class PrefixCachingBlockManager extends BlockManager {
 
   /** Frees the least recently released cached block, forgetting its content. */
   private int evict() {
-    int id = head;
-    if (id == NONE) {
+    int id = released.oldest();
+    if (id == LruList.NONE) {
       throw new IllegalStateException("KV blocks exhausted: none free, none cached unreferenced");
     }
-    unlink(id);
+    released.unlink(id);
     index.remove(hash[id]);
     hash[id] = BlockHashes.NONE;
     return id;
@@ -182,40 +172,10 @@ public class PrefixCachingBlockManager extends BlockManager {
         if (hash[id] == BlockHashes.NONE) {
           pushFree(id);
         } else {
-          append(id);
+          released.append(id);
         }
       }
     }
     return unreferenced;
-  }
-
-  private void append(int id) {
-    prev[id] = tail;
-    next[id] = NONE;
-    if (tail == NONE) {
-      head = id;
-    } else {
-      next[tail] = id;
-    }
-    tail = id;
-    evictable++;
-  }
-
-  private void unlink(int id) {
-    int p = prev[id];
-    int n = next[id];
-    if (p == NONE) {
-      head = n;
-    } else {
-      next[p] = n;
-    }
-    if (n == NONE) {
-      tail = p;
-    } else {
-      prev[n] = p;
-    }
-    prev[id] = NONE;
-    next[id] = NONE;
-    evictable--;
   }
 }
