@@ -345,7 +345,7 @@ final class VllmV1Scheduler extends ReplicaScheduler {
       if (numStages > 1) {
         inFlight.remove(r);
       }
-      Cached c = cache == null ? null : cached.get(r);
+      Cached c = known(r);
       if (c != null && c.loading > 0) {
         host.unpin(c.hashes, c.loadFrom, c.loading);
         c.loading = 0;
@@ -380,9 +380,15 @@ final class VllmV1Scheduler extends ReplicaScheduler {
     throw new IllegalStateException("no running request to preempt");
   }
 
+  /** The request's prefix-cache state if it has one already. */
+  private Cached known(Request r) {
+    return cache == null || r.promptContent() == null ? null : cached.get(r);
+  }
+
   /** The request's prefix-cache state, or null without prefix caching or prompt content. */
   private Cached stateOf(Request r) {
-    if (cache == null) {
+    // most requests carry no content: no map lookup on every step of theirs
+    if (cache == null || r.promptContent() == null) {
       return null;
     }
     Cached c = cached.get(r);
@@ -421,7 +427,7 @@ final class VllmV1Scheduler extends ReplicaScheduler {
 
   /** A preempted request's blocks are freed: it registers them again when it resumes. */
   private void forget(Request r) {
-    Cached c = cache == null ? null : cached.get(r);
+    Cached c = known(r);
     if (c != null) {
       if (c.loading > 0) {
         host.unpin(c.hashes, c.loadFrom, c.loading);
