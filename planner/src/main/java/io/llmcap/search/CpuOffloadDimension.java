@@ -9,10 +9,10 @@ import java.util.List;
 
 /**
  * Host-memory KV tiers to compare: {@code cpu_offload_gib: [0, 64]}, GiB of CPU memory per replica
- * that blocks evicted from the GPU move to and are loaded back from ({@code
- * scheduler.cpu_offload_gib}, vLLM's {@code --kv-offloading-size}). 0, like the key absent, is no
- * tier and adds nothing to the deployment id. Only vllm_v1 has the tier, so for the other
- * schedulers every size is 0 and is tried once.
+ * that computed blocks are stored in and prefix hits are loaded back from ({@code
+ * scheduler.cpu_offload_gib}, vLLM's {@code --kv-offloading-size}; docs/prefix-fleets.md). 0, like
+ * the key absent, is no tier and adds nothing to the deployment id. Only vllm_v1 has the tier, so
+ * for the other schedulers every size is 0 and is tried once.
  *
  * <p>No column of its own: the size that ran is the {@code cpu_offload_gib} column appended to
  * every row ({@link DeploymentMetrics}).
