@@ -1,6 +1,7 @@
 package io.llmcap.timing;
 
 import io.llmcap.catalog.Deployment;
+import java.util.Arrays;
 
 /**
  * How the operators of a batch add up to one pipeline stage's {@link ExecutionTime}, written once
@@ -13,14 +14,11 @@ import io.llmcap.catalog.Deployment;
  * operator ({@link BatchCosts}).
  *
  * <p>Sliding-window layers ({@code ModelSpec.slidingWindow()}) attend to at most {@code window}
- * keys per query: their attention is costed on a second {@link BatchCosts} told each request
- * through {@link BatchCosts#prefillWindowed} and {@link BatchCosts#decodeWindowed}, and an
- * attention operator's time per layer is the layer-weighted mean of the full and the windowed
- * costs. Every other operator is the same on both kinds of layer.
+ * keys per query: their attention is costed from a second {@link BatchSums} of what they attend to,
+ * and an attention operator's time per layer is the layer-weighted mean of the full and the
+ * windowed costs. Every other operator is the same on both kinds of layer.
  */
 public final class StageComposer {
-  private static final Operator[] STAGE_OPS = stageOps();
-
   private final int layers;
   private final int pp;
   private final boolean tensorParallel;
@@ -30,6 +28,9 @@ public final class StageComposer {
   private final int[] moeLayers;
   private final int slidingLayers;
   private final int window;
+
+  /** The operators each stage runs, by stage and {@link #phases}: decided once, not per batch. */
+  private final Operator[][][] opsByStage;
 
   /** A dense model's stages with full attention. */
   public StageComposer(int layers, int pp, boolean tensorParallel, boolean postAttnNorm) {
@@ -62,6 +63,12 @@ public final class StageComposer {
     this.moeLayers = moeLayers == null ? null : moeLayers.clone();
     this.slidingLayers = slidingLayers;
     this.window = window;
+    this.opsByStage = new Operator[pp][4][];
+    for (int stage = 0; stage < pp; stage++) {
+      for (int phases = 0; phases < 4; phases++) {
+        opsByStage[stage][phases] = stageOps(stage, (phases & 1) != 0, (phases & 2) != 0);
+      }
+    }
   }
 
   /**
@@ -96,55 +103,62 @@ public final class StageComposer {
     return slidingLayers > 0;
   }
 
-  private static Operator[] stageOps() {
-    return java.util.Arrays.stream(Operator.values())
-        .filter(Operator::inStage)
+  private static int phases(boolean prefills, boolean decodes) {
+    return (prefills ? 1 : 0) | (decodes ? 2 : 0);
+  }
+
+  /** The operators stage {@code stage} runs for a batch with or without prefills and decodes. */
+  private Operator[] stageOps(int stage, boolean prefills, boolean decodes) {
+    return Arrays.stream(Operator.values())
+        .filter(op -> op.inStage() && runs(op, stage, prefills, decodes))
         .toArray(Operator[]::new);
   }
 
   /**
-   * One predictor's costs of one batch: first told each request ({@link #prefill} or {@link
-   * #decode}, in batch order), then asked the time of each operator the stage runs.
+   * One predictor's costs of a batch, from the {@link BatchSums} the composer adds up in locals. It
+   * keeps no per-batch state, so one instance serves every batch and every thread sharing the
+   * predictor, and predicting allocates no accumulator.
    */
   public interface BatchCosts {
-    /** A prefill chunk or a verify pass of {@code chunk} tokens after {@code processed} ones. */
-    void prefill(int chunk, int processed);
-
-    /** A decode of a request with {@code processed} tokens in its KV cache. */
-    void decode(int processed);
+    /**
+     * The predictor's own measure of a prefill chunk or verify pass of {@code chunk} queries after
+     * {@code processed} tokens, summed over the batch in batch order into {@link
+     * BatchSums#prefillTerm} (the roofline's attention work, the tables' rounded KV key).
+     */
+    double prefillTerm(int chunk, int processed);
 
     /**
-     * Milliseconds of {@code op} for the batch (per layer, or per stage for stage and host ops);
-     * {@code totalTokens} is the batch's token count. Called only for the operators the stage runs,
-     * attention of a phase only when the batch has requests of that phase.
+     * Milliseconds of {@code op} for the batch (per layer, or per stage for stage and host ops).
+     * Called only for the operators the stage runs, attention of a phase only when the batch has
+     * requests of that phase.
      */
-    double ms(Operator op, int totalTokens);
-
-    /**
-     * On sliding-window layers: a prefill chunk of {@code chunk} queries after {@code processed}
-     * tokens whose every query attends to its last {@code window} tokens. By default as causal
-     * chunks ({@link #prefill}) over the same query-key pairs: the queries still inside the first
-     * window as they are, then pieces of at most {@code window} queries, each after {@code window −
-     * (q + 1) / 2} tokens (q (window − (q + 1) / 2) + q (q + 1) / 2 = q · window pairs).
-     */
-    default void prefillWindowed(int chunk, int processed, int window) {
-      int inside = Math.max(0, Math.min(chunk, window - processed));
-      if (inside > 0) {
-        prefill(inside, processed);
-      }
-      int rest = chunk - inside;
-      while (rest > 0) {
-        int q = Math.min(rest, window);
-        prefill(q, window - (q + 1) / 2);
-        rest -= q;
-      }
-    }
-
-    /** On sliding-window layers: a decode that attends to at most {@code window} tokens. */
-    default void decodeWindowed(int processed, int window) {
-      decode(Math.min(processed, window - 1));
-    }
+    double ms(Operator op, BatchSums batch);
   }
+
+  /**
+   * What a predictor costs a batch from: its tokens, and sums over its prefill chunks (speculative
+   * verify passes included) and its decodes. On sliding-window layers the composer sums what those
+   * layers attend to instead: a chunk as causal pieces over at most {@code window} keys, a decode
+   * over at most {@code window − 1} cached tokens.
+   *
+   * @param totalTokens the batch's tokens
+   * @param prefills prefill chunks and verify passes
+   * @param prefillTokens their queries (Σ chunk)
+   * @param prefillCached the tokens before them (Σ processed)
+   * @param chunkSquares Σ chunk²
+   * @param prefillTerm Σ {@link BatchCosts#prefillTerm}
+   * @param decodes single-token decodes
+   * @param decodeCached their cached tokens (Σ processed)
+   */
+  public record BatchSums(
+      int totalTokens,
+      int prefills,
+      long prefillTokens,
+      long prefillCached,
+      long chunkSquares,
+      double prefillTerm,
+      int decodes,
+      long decodeCached) {}
 
   /**
    * The time of {@code batch} on pipeline stage {@code stage} (0-based) under {@code costs}; a
@@ -156,8 +170,8 @@ public final class StageComposer {
 
   /**
    * The time of {@code batch} on stage {@code stage}: {@code costs} for full-attention layers and
-   * every non-attention operator, {@code windowed} (a fresh {@link BatchCosts} of the same
-   * predictor, or null) for the attention of sliding-window layers.
+   * every non-attention operator, {@code windowed} (null: none) for the attention of sliding-window
+   * layers.
    */
   public ExecutionTime compose(BatchView batch, int stage, BatchCosts costs, BatchCosts windowed) {
     if (stage < 0 || stage >= pp) {
@@ -166,44 +180,119 @@ public final class StageComposer {
     boolean slides = windowed != null && slidingLayers > 0;
     int n = batch.size();
     int prefills = 0;
+    long prefillTokens = 0;
+    long prefillCached = 0;
+    long chunkSquares = 0;
+    double prefillTerm = 0;
     int decodes = 0;
+    long decodeCached = 0;
+    Window w = slides ? new Window(window, windowed) : null;
     for (int i = 0; i < n; i++) {
       int processed = batch.processedBefore(i);
       if (batch.isPrefill(i) || batch.isVerify(i)) {
-        costs.prefill(batch.numTokens(i), processed);
-        if (slides) {
-          windowed.prefillWindowed(batch.numTokens(i), processed, window);
-        }
+        int chunk = batch.numTokens(i);
         prefills++;
-      } else {
-        costs.decode(processed);
+        prefillTokens += chunk;
+        prefillCached += processed;
+        chunkSquares += (long) chunk * chunk;
+        prefillTerm += costs.prefillTerm(chunk, processed);
         if (slides) {
-          windowed.decodeWindowed(processed, window);
+          w.prefill(chunk, processed);
         }
+      } else {
         decodes++;
+        decodeCached += processed;
+        if (slides) {
+          w.decodeCached += Math.min(processed, window - 1);
+        }
       }
     }
-    int total = batch.totalTokens();
+    // Only the inlined costs.ms below reads the sums, so escape analysis can drop them.
+    BatchSums sums =
+        new BatchSums(
+            batch.totalTokens(),
+            prefills,
+            prefillTokens,
+            prefillCached,
+            chunkSquares,
+            prefillTerm,
+            decodes,
+            decodeCached);
+    BatchSums slid = slides ? w.sums(batch.totalTokens(), decodes) : null;
     double[] ms = new double[Operator.COUNT];
-    for (Operator op : STAGE_OPS) {
-      if (runs(op, stage, prefills, decodes)) {
-        ms[op.ordinal()] =
-            slides && op.phase() != Operator.Phase.TOKENS
-                ? windowedMean(op, total, costs, windowed)
-                : costs.ms(op, total) * layerShare(op, stage);
-      }
+    for (Operator op : opsByStage[stage][phases(prefills > 0, decodes > 0)]) {
+      ms[op.ordinal()] =
+          slides && op.phase() != Operator.Phase.TOKENS
+              ? windowedMean(op, sums, costs, slid, windowed)
+              : costs.ms(op, sums) * layerShare(op, stage);
     }
     return new ExecutionTime(layers, ms);
+  }
+
+  /**
+   * The sums of what sliding-window layers attend to: a chunk as causal pieces over the same
+   * query-key pairs, the queries still inside the first window as they are, then pieces of at most
+   * {@code window} queries, each after {@code window − (q + 1) / 2} tokens (q (window − (q + 1) /
+   * 2) + q (q + 1) / 2 = q · window pairs).
+   */
+  private static final class Window {
+    final int window;
+    final BatchCosts costs;
+    int prefills;
+    long prefillTokens;
+    long prefillCached;
+    long chunkSquares;
+    double prefillTerm;
+    long decodeCached;
+
+    Window(int window, BatchCosts costs) {
+      this.window = window;
+      this.costs = costs;
+    }
+
+    void prefill(int chunk, int processed) {
+      int inside = Math.max(0, Math.min(chunk, window - processed));
+      if (inside > 0) {
+        piece(inside, processed);
+      }
+      int rest = chunk - inside;
+      while (rest > 0) {
+        int q = Math.min(rest, window);
+        piece(q, window - (q + 1) / 2);
+        rest -= q;
+      }
+    }
+
+    private void piece(int q, int after) {
+      prefills++;
+      prefillTokens += q;
+      prefillCached += after;
+      chunkSquares += (long) q * q;
+      prefillTerm += costs.prefillTerm(q, after);
+    }
+
+    BatchSums sums(int totalTokens, int decodes) {
+      return new BatchSums(
+          totalTokens,
+          prefills,
+          prefillTokens,
+          prefillCached,
+          chunkSquares,
+          prefillTerm,
+          decodes,
+          decodeCached);
+    }
   }
 
   /**
    * An attention op's time per layer: the layer-weighted mean of full and windowed attention (the
    * full cost is not asked when every layer slides).
    */
-  private double windowedMean(Operator op, int total, BatchCosts costs, BatchCosts windowed) {
-    int full = layers - slidingLayers;
-    double slide = slidingLayers * windowed.ms(op, total);
-    return (full == 0 ? slide : full * costs.ms(op, total) + slide) / layers;
+  private double windowedMean(
+      Operator op, BatchSums full, BatchCosts costs, BatchSums slid, BatchCosts windowed) {
+    int fullLayers = layers - slidingLayers;
+    double slide = slidingLayers * windowed.ms(op, slid);
+    return (fullLayers == 0 ? slide : fullLayers * costs.ms(op, full) + slide) / layers;
   }
 
   /**
@@ -222,12 +311,12 @@ public final class StageComposer {
     };
   }
 
-  private boolean runs(Operator op, int stage, int prefills, int decodes) {
+  private boolean runs(Operator op, int stage, boolean prefills, boolean decodes) {
     boolean phase =
         switch (op.phase()) {
           case TOKENS -> true;
-          case PREFILL -> prefills > 0;
-          case DECODE -> decodes > 0;
+          case PREFILL -> prefills;
+          case DECODE -> decodes;
         };
     boolean condition =
         switch (op.condition()) {

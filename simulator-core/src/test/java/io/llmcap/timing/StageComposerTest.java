@@ -47,21 +47,19 @@ class StageComposerTest {
     final List<String> requests = new ArrayList<>();
     final Set<Operator> asked = EnumSet.noneOf(Operator.class);
     int total = -1;
+    StageComposer.BatchSums sums;
 
     @Override
-    public void prefill(int chunk, int processed) {
+    public double prefillTerm(int chunk, int processed) {
       requests.add("prefill " + chunk + "@" + processed);
+      return chunk + processed;
     }
 
     @Override
-    public void decode(int processed) {
-      requests.add("decode @" + processed);
-    }
-
-    @Override
-    public double ms(Operator op, int totalTokens) {
+    public double ms(Operator op, StageComposer.BatchSums b) {
       asked.add(op);
-      total = totalTokens;
+      total = b.totalTokens();
+      sums = b;
       return op.ordinal() + 1;
     }
   }
@@ -94,7 +92,9 @@ class StageComposerTest {
             new int[] {30, 1, 4}, new int[] {70, 100, 200}, new boolean[] {true, false, false});
     Recorder r = new Recorder();
     ExecutionTime t = c.compose(b, 0, r);
-    assertEquals(List.of("prefill 30@70", "decode @100", "prefill 4@200"), r.requests);
+    assertEquals(List.of("prefill 30@70", "prefill 4@200"), r.requests);
+    assertEquals(
+        new StageComposer.BatchSums(35, 2, 34, 270, 30 * 30 + 4 * 4, 100 + 204, 1, 100), r.sums);
     assertEquals(35, r.total);
     assertEquals(plus(Operator.ATTN_PREFILL, Operator.ATTN_DECODE), r.asked);
     assertEquals(4, t.layers());
@@ -184,10 +184,8 @@ class StageComposerTest {
     }
 
     @Override
-    public double ms(Operator op, int totalTokens) {
-      return op.phase() == Operator.Phase.TOKENS
-          ? super.ms(op, totalTokens)
-          : scale * super.ms(op, totalTokens);
+    public double ms(Operator op, StageComposer.BatchSums b) {
+      return op.phase() == Operator.Phase.TOKENS ? super.ms(op, b) : scale * super.ms(op, b);
     }
   }
 
@@ -203,8 +201,7 @@ class StageComposerTest {
     Recorder full = new Recorder();
     Recorder windowed = new Scaled(0.5);
     ExecutionTime t = c.compose(b, 0, full, windowed);
-    assertEquals(
-        List.of("prefill 300@0", "decode @1000", "decode @20", "prefill 50@100"), full.requests);
+    assertEquals(List.of("prefill 300@0", "prefill 50@100"), full.requests);
     // the 300-token prompt: its first 128 queries see every earlier token; the other 172 each
     // see 128 keys, as causal pieces of 128 after 128 − 64 = 64 and of 44 after 128 − 22 = 106
     // (pairs: 128 · 64 + 128 · 129 / 2 = 128 · 128; 44 · 106 + 44 · 45 / 2 = 44 · 128).
@@ -215,11 +212,14 @@ class StageComposerTest {
             "prefill 128@0",
             "prefill 128@64",
             "prefill 44@106",
-            "decode @127",
-            "decode @20",
             "prefill 28@100",
             "prefill 22@117"),
         windowed.requests);
+    assertEquals(1000 + 20, full.sums.decodeCached());
+    assertEquals(127 + 20, windowed.sums.decodeCached());
+    assertEquals(2, windowed.sums.decodes());
+    assertEquals(5, windowed.sums.prefills());
+    assertEquals(350, windowed.sums.prefillTokens());
     // attention per layer: the mean of 2 full and 2 windowed layers (windowed costs half here)
     double prefill = Operator.ATTN_PREFILL.ordinal() + 1;
     assertEquals((2 * prefill + 2 * 0.5 * prefill) / 4, t.ms(Operator.ATTN_PREFILL));
@@ -238,7 +238,7 @@ class StageComposerTest {
     ExecutionTime t =
         c.compose(
             new Batch(new int[] {1}, new int[] {9000}, new boolean[] {false}), 0, full, windowed);
-    assertEquals(List.of("decode @4095"), windowed.requests);
+    assertEquals(4095, windowed.sums.decodeCached());
     assertEquals(0.25 * (Operator.ATTN_DECODE.ordinal() + 1), t.ms(Operator.ATTN_DECODE));
     assertEquals(false, full.asked.contains(Operator.ATTN_DECODE));
   }

@@ -16,6 +16,7 @@ public final class RooflinePredictor implements ExecutionTimePredictor {
   private final RooflineOps ops;
   private final RooflineParams params;
   private final StageComposer composer;
+  private final Costs costs = new Costs();
 
   public RooflinePredictor(Deployment deployment, RooflineParams params) {
     this.ops = new RooflineOps(deployment, params);
@@ -32,44 +33,27 @@ public final class RooflinePredictor implements ExecutionTimePredictor {
 
   @Override
   public ExecutionTime predict(BatchView batch, int stage) {
-    return composer.windowed()
-        ? composer.compose(batch, stage, new Costs(), new Costs())
-        : composer.compose(batch, stage, new Costs());
+    return composer.compose(batch, stage, costs, composer.windowed() ? costs : null);
   }
 
-  /** One batch's prefill work and KV reads, and the ops' roofline times. */
+  /** The ops' roofline times from a batch's sums; the prefill term is the attention work. */
   private final class Costs implements StageComposer.BatchCosts {
-    double prefillWork;
-    double prefillKv;
-    double prefillTokens;
-    double decodeKv;
-    int decodes;
-
     @Override
-    public void prefill(int chunk, int processed) {
-      double c = chunk;
-      double p = processed;
-      prefillWork += ops.prefillWork(c, p);
-      prefillKv += p + c;
-      prefillTokens += c;
+    public double prefillTerm(int chunk, int processed) {
+      return ops.prefillWork(chunk, processed);
     }
 
     @Override
-    public void decode(int processed) {
-      double p = processed;
-      decodeKv += p + 1;
-      decodes++;
-    }
-
-    @Override
-    public double ms(Operator op, int totalTokens) {
+    public double ms(Operator op, StageComposer.BatchSums b) {
       return switch (op) {
-        case ATTN_DECODE -> ops.decodeMs(decodes, decodeKv);
-        case ATTN_PREFILL -> ops.prefillMs(prefillWork, prefillKv, prefillTokens);
-        case ALL_REDUCE -> ops.allReduceMs(totalTokens) + params.network().ncclLaunchMs();
-        case MOE_ALL_TO_ALL -> ops.tokenMs(op, totalTokens) + params.network().ncclLaunchMs();
+        case ATTN_DECODE -> ops.decodeMs(b.decodes(), b.decodeCached() + b.decodes());
+        case ATTN_PREFILL ->
+            ops.prefillMs(
+                b.prefillTerm(), b.prefillCached() + b.prefillTokens(), b.prefillTokens());
+        case ALL_REDUCE -> ops.allReduceMs(b.totalTokens()) + params.network().ncclLaunchMs();
+        case MOE_ALL_TO_ALL -> ops.tokenMs(op, b.totalTokens()) + params.network().ncclLaunchMs();
         case CPU_OVERHEAD -> params.cpuOverheadMs();
-        default -> ops.tokenMs(op, totalTokens);
+        default -> ops.tokenMs(op, b.totalTokens());
       };
     }
   }

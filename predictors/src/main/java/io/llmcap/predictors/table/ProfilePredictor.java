@@ -8,7 +8,7 @@ import io.llmcap.timing.ExecutionTime;
 import io.llmcap.timing.ExecutionTimePredictor;
 import io.llmcap.timing.Operator;
 import io.llmcap.timing.StageComposer;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Batch times from tabulated per-op predictions, composed exactly as the reference composes them
@@ -28,7 +28,9 @@ public final class ProfilePredictor implements ExecutionTimePredictor {
   private final StageComposer composer;
   private final double decodeOverhead;
   private final double prefillOverhead;
-  private final AtomicLong extrapolated = new AtomicLong();
+  private final Keys keys = new Keys();
+  // Counted where a lookup extrapolates, by every thread that shares the predictor.
+  private final LongAdder extrapolated = new LongAdder();
 
   /**
    * @param provenance where the tables came from (profile folders, trainer), for {@link #describe}
@@ -68,64 +70,48 @@ public final class ProfilePredictor implements ExecutionTimePredictor {
 
   @Override
   public ExecutionTime predict(BatchView batch, int stage) {
-    Keys keys = new Keys();
-    Keys windowed = composer.windowed() ? new Keys() : null;
-    ExecutionTime time =
-        windowed == null
-            ? composer.compose(batch, stage, keys)
-            : composer.compose(batch, stage, keys, windowed);
-    long beyond = keys.beyond + (windowed == null ? 0 : windowed.beyond);
-    beyond += tables.tokensBeyond(keys.rounded) ? 1 : 0;
-    beyond += tables.kvSaveBeyond(keys.total) ? 1 : 0;
-    if (beyond > 0) {
-      extrapolated.addAndGet(beyond);
+    ExecutionTime time = composer.compose(batch, stage, keys, composer.windowed() ? keys : null);
+    int total = batch.totalTokens();
+    if (tables.tokensBeyond(OpTables.roundUp(total, 8))) {
+      extrapolated.increment();
+    }
+    if (tables.kvSaveBeyond(total)) {
+      extrapolated.increment();
     }
     return time;
   }
 
-  /** The table keys of one batch, and the ops' times looked up at them. */
+  /** The ops' times looked up at a batch's table keys; the prefill term is the rounded KV. */
   private final class Keys implements StageComposer.BatchCosts {
-    int decodes;
-    long decodeKvSum;
-    int prefills;
-    int prefillKv;
-    long chunkSquares;
-    int total;
-    int rounded;
-    long beyond;
-
     @Override
-    public void prefill(int chunk, int processed) {
-      long c = chunk;
-      prefills++;
-      prefillKv += OpTables.roundUp(processed, OpTables.KV_STEP);
-      chunkSquares += c * c;
+    public double prefillTerm(int chunk, int processed) {
+      return OpTables.roundUp(processed, OpTables.KV_STEP);
     }
 
     @Override
-    public void decode(int processed) {
-      decodes++;
-      decodeKvSum += processed;
-    }
-
-    @Override
-    public double ms(Operator op, int totalTokens) {
-      total = totalTokens;
-      rounded = OpTables.roundUp(totalTokens, 8);
+    public double ms(Operator op, StageComposer.BatchSums b) {
+      int total = b.totalTokens();
+      int rounded = OpTables.roundUp(total, 8);
       return switch (op) {
         case ATTN_DECODE -> {
+          int decodes = b.decodes();
           // int(mean(processed)) rounded up to 64, as the reference keys it.
-          int kv = OpTables.roundUp((int) (decodeKvSum / decodes), OpTables.KV_STEP);
-          beyond += tables.decodeBeyond(decodes, kv) ? 1 : 0;
+          int kv = OpTables.roundUp((int) (b.decodeCached() / decodes), OpTables.KV_STEP);
+          if (tables.decodeBeyond(decodes, kv)) {
+            extrapolated.increment();
+          }
           yield tables.decode(decodes, kv) * (1 + (decodes > 1 ? decodeOverhead : 0));
         }
         case ATTN_PREFILL -> {
+          int kv = (int) b.prefillTerm();
           // Python's round() is half-to-even, like Math.rint.
-          int c = (int) Math.rint(Math.sqrt((double) chunkSquares));
-          beyond += tables.prefillBeyond(prefillKv, c) ? 1 : 0;
-          yield tables.prefill(prefillKv, c) * (1 + (prefills > 1 ? prefillOverhead : 0));
+          int c = (int) Math.rint(Math.sqrt((double) b.chunkSquares()));
+          if (tables.prefillBeyond(kv, c)) {
+            extrapolated.increment();
+          }
+          yield tables.prefill(kv, c) * (1 + (b.prefills() > 1 ? prefillOverhead : 0));
         }
-        case ATTN_KV_CACHE_SAVE -> tables.kvSave(totalTokens);
+        case ATTN_KV_CACHE_SAVE -> tables.kvSave(total);
         case ALL_REDUCE -> tables.token(op, rounded) + NCCL_LAUNCH_MS;
         case CPU_OVERHEAD -> 0;
         default -> tables.token(op, rounded);
@@ -135,7 +121,7 @@ public final class ProfilePredictor implements ExecutionTimePredictor {
 
   /** Table lookups so far whose key lay beyond the tables and was extrapolated. */
   public long extrapolatedLookups() {
-    return extrapolated.get();
+    return extrapolated.sum();
   }
 
   @Override
