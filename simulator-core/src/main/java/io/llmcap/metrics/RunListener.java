@@ -24,16 +24,9 @@ public interface RunListener {
 
   /**
    * Disaggregated serving: request {@code requestId}'s KV started moving from replica {@code from}
-   * to replica {@code to} at {@code start} and takes {@code seconds}; it had waited {@code wait}
-   * seconds for room on {@code to}.
-   */
-  default void onKvTransfer(
-      long requestId, int from, int to, double start, double wait, double seconds, long bytes) {}
-
-  /**
-   * As above, with {@code linkWait}: the part of {@code seconds} the transfer waited for links
-   * (NICs, NVLink) that earlier transfers held. The simulator calls this one; by default it drops
-   * {@code linkWait} and calls the one above.
+   * to replica {@code to} at {@code start} and takes {@code seconds}, of which {@code linkWait} it
+   * waited for links (NICs, NVLink) that earlier transfers held; it had waited {@code wait} seconds
+   * for room on {@code to}.
    */
   default void onKvTransfer(
       long requestId,
@@ -43,7 +36,5 @@ public interface RunListener {
       double wait,
       double seconds,
       double linkWait,
-      long bytes) {
-    onKvTransfer(requestId, from, to, start, wait, seconds, bytes);
-  }
+      long bytes) {}
 }
