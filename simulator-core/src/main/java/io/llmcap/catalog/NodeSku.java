@@ -27,40 +27,6 @@ public record NodeSku(
     Double nicLatencyUs,
     Double hostLinkBandwidthGbps) {
 
-  /** A node whose host link is its PCIe figure. */
-  public NodeSku(
-      String name,
-      String sku,
-      int devicesPerNode,
-      int nvlinkGroupSize,
-      double nvlinkBandwidthGbps,
-      double nvlinkLatencyUs,
-      double pcieBandwidthGbps,
-      double pcieLatencyUs,
-      double interNodeBandwidthGbps,
-      double interNodeLatencyUs,
-      String topology,
-      String source,
-      Double nicBandwidthGbps,
-      Double nicLatencyUs) {
-    this(
-        name,
-        sku,
-        devicesPerNode,
-        nvlinkGroupSize,
-        nvlinkBandwidthGbps,
-        nvlinkLatencyUs,
-        pcieBandwidthGbps,
-        pcieLatencyUs,
-        interNodeBandwidthGbps,
-        interNodeLatencyUs,
-        topology,
-        source,
-        nicBandwidthGbps,
-        nicLatencyUs,
-        null);
-  }
-
   /** A node without an RDMA NIC. */
   public NodeSku(
       String name,
