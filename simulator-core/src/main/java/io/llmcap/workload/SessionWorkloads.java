@@ -140,21 +140,21 @@ final class SessionWorkloads {
     }
     String type = Workloads.choose("workload.sessions.type", c.type(), SESSION_TYPES);
     String f = "workload.sessions.";
+    if (type.equals(NONE) && c.preset() != null) {
+      throw new ConfigException(
+          f + "preset",
+          "value '"
+              + c.preset()
+              + "' needs sessions; set workload.sessions.type to chat or agent, or preset to null");
+    }
+    if (c.file() != null && !type.equals("trace")) {
+      throw new ConfigException(
+          f + "file",
+          "value '"
+              + c.file()
+              + "' is read by sessions.type trace only; set type to trace or file to null");
+    }
     if (type.equals(NONE)) {
-      if (c.preset() != null) {
-        throw new ConfigException(
-            f + "preset",
-            "value '"
-                + c.preset()
-                + "' needs sessions; set workload.sessions.type to chat or agent, or preset to null");
-      }
-      if (c.file() != null) {
-        throw new ConfigException(
-            f + "file",
-            "value '"
-                + c.file()
-                + "' is read by sessions.type trace only; set type to trace or file to null");
-      }
       return false;
     }
     String why = "' makes its own requests from sessions; set it to null or sessions.type to none";
@@ -212,26 +212,17 @@ final class SessionWorkloads {
       }
       Path file = Workloads.file(f + "file", c.file(), baseDir);
       SessionTrace.read(file, c.systemPrompts(), c.systemPromptTokens(), 0);
-    } else {
-      if (c.file() != null) {
+    } else if (c.preset() == null) {
+      if (!(c.turns() >= 1) || Double.isInfinite(c.turns())) {
         throw new ConfigException(
-            f + "file",
-            "value '"
-                + c.file()
-                + "' is read by sessions.type trace only; set type to trace or file to null");
+            f + "turns",
+            "value " + c.turns() + " is not allowed; must be a finite mean of 1 or more");
       }
-      if (c.preset() == null) {
-        if (!(c.turns() >= 1) || Double.isInfinite(c.turns())) {
-          throw new ConfigException(
-              f + "turns",
-              "value " + c.turns() + " is not allowed; must be a finite mean of 1 or more");
-        }
-        atLeastOneToken(f + "first_input_tokens", c.firstInputTokens());
-        atLeastOneToken(f + "input_tokens", c.inputTokens());
-        atLeastOneToken(f + "output_tokens", c.outputTokens());
-        nonNegative(f + "length_cv", c.lengthCv());
-        nonNegative(f + "think_time", c.thinkTime());
-      }
+      atLeastOneToken(f + "first_input_tokens", c.firstInputTokens());
+      atLeastOneToken(f + "input_tokens", c.inputTokens());
+      atLeastOneToken(f + "output_tokens", c.outputTokens());
+      nonNegative(f + "length_cv", c.lengthCv());
+      nonNegative(f + "think_time", c.thinkTime());
     }
     SessionParams p = params(c);
     if (p.systemPromptTokens() + 2L > w.maxTokens()) {
