@@ -99,21 +99,9 @@ public record Measurement(
         m.completed(),
         makespan,
         stop == null ? null : new Slo(stop.metric(), stop.quantile(), stop.maxS()),
-        cachesPrefixes(r)
+        r.cachesPrefixes()
             ? new PrefixHits(m.promptTokens(), m.cachedTokens(), m.hostCachedTokens())
             : null);
-  }
-
-  /** Whether a replica's scheduler takes prompt tokens from a prefix cache (as summary.json). */
-  private static boolean cachesPrefixes(SimulationResult r) {
-    for (io.llmcap.engine.Pool p : r.pools()) {
-      for (var rs : p.replicas()) {
-        if (rs.cachesPrefixes()) {
-          return true;
-        }
-      }
-    }
-    return false;
   }
 
   public double quantile(String metric, double q) {

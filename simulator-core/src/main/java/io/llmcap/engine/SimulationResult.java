@@ -32,4 +32,16 @@ public record SimulationResult(
     var s = config.speculative();
     return s != null && !Speculation.NONE.equals(s.method()) && s.numSpeculativeTokens() > 0;
   }
+
+  /** True when a replica's scheduler took prompt tokens from a prefix cache. */
+  public boolean cachesPrefixes() {
+    for (Pool p : pools) {
+      for (var rs : p.replicas()) {
+        if (rs.cachesPrefixes()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
 }

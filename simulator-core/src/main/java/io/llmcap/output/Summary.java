@@ -7,7 +7,6 @@ import io.llmcap.engine.SimulationResult;
 import io.llmcap.metrics.Distribution;
 import io.llmcap.metrics.MetricsCollector;
 import io.llmcap.scheduler.HostTierPlan;
-import io.llmcap.scheduler.ReplicaScheduler;
 import io.llmcap.timing.ModelFlops;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,13 +54,12 @@ public final class Summary {
     s.put("kv_blocks_per_replica", r.kvBlocksPerReplica().get(0));
     s.put("kv_request_slots", r.memory().requestSlots());
     s.put("weights_gib_per_device", r.memory().paramBytesPerDevice() / (double) (1L << 30));
-    boolean fleet = cachesPrefixes(r) && reportsPrefixFleet(r.config());
-    if (cachesPrefixes(r)) {
+    boolean caches = r.cachesPrefixes();
+    boolean fleet = caches && reportsPrefixFleet(r.config());
+    if (caches) {
       s.put("prefix_cached_tokens", m.cachedTokens());
       s.put("prefix_computed_tokens", m.promptTokens() - m.cachedTokens());
-      s.put(
-          "prefix_hit_rate",
-          m.promptTokens() > 0 ? m.cachedTokens() / (double) m.promptTokens() : 0.0);
+      s.put("prefix_hit_rate", share(m.cachedTokens(), m.promptTokens()));
     }
     if (fleet) {
       prefixFleet(s, r);
@@ -143,7 +141,7 @@ public final class Summary {
           cached += m.cachedTokens(p.firstReplica() + k);
           requests[k] = m.completed(p.firstReplica() + k);
         }
-        row.put("prefix_hit_rate", prompt > 0 ? cached / (double) prompt : 0.0);
+        row.put("prefix_hit_rate", share(cached, prompt));
         row.put("requests_per_replica_max_over_mean", maxOverMean(requests));
       }
       if (r.config().cluster().disaggregation() != null) {
@@ -212,8 +210,8 @@ public final class Summary {
     long prompt = m.promptTokens();
     long host = m.hostCachedTokens();
     s.put("prefix_host_cached_tokens", host);
-    s.put("prefix_hit_rate_gpu", prompt > 0 ? (m.cachedTokens() - host) / (double) prompt : 0.0);
-    s.put("prefix_hit_rate_cpu", prompt > 0 ? host / (double) prompt : 0.0);
+    s.put("prefix_hit_rate_gpu", share(m.cachedTokens() - host, prompt));
+    s.put("prefix_hit_rate_cpu", share(host, prompt));
     HostTierPlan t =
         HostTierPlan.of(r.config().scheduler(), r.deployment(), r.memory().blockSize());
     s.put("cpu_kv_blocks_per_replica", t == null ? 0 : t.blocks());
@@ -238,16 +236,9 @@ public final class Summary {
     return sum > 0 ? max * v.length / (double) sum : 0.0;
   }
 
-  /** True when a replica's scheduler takes prompt tokens from a prefix cache. */
-  private static boolean cachesPrefixes(SimulationResult r) {
-    for (Pool p : r.pools()) {
-      for (ReplicaScheduler rs : p.replicas()) {
-        if (rs.cachesPrefixes()) {
-          return true;
-        }
-      }
-    }
-    return false;
+  /** Of {@code prompt} tokens, the share {@code tokens} are; 0 without prompt tokens. */
+  private static double share(long tokens, long prompt) {
+    return prompt > 0 ? tokens / (double) prompt : 0.0;
   }
 
   private static Double finite(double v) {
@@ -278,10 +269,8 @@ public final class Summary {
             long prompt = m.promptTokens(rep);
             row.put("requests_completed", m.completed(rep));
             row.put("prompt_tokens", prompt);
-            row.put("prefix_hit_rate", prompt > 0 ? m.cachedTokens(rep) / (double) prompt : 0.0);
-            row.put(
-                "prefix_hit_rate_cpu",
-                prompt > 0 ? m.hostCachedTokens(rep) / (double) prompt : 0.0);
+            row.put("prefix_hit_rate", share(m.cachedTokens(rep), prompt));
+            row.put("prefix_hit_rate_cpu", share(m.hostCachedTokens(rep), prompt));
           }
           out.add(row);
         }
