@@ -190,10 +190,23 @@ final class VllmV1Scheduler extends ReplicaScheduler {
     if (h == null) {
       return 0;
     }
-    int cap = (r.prefillTokens() - 1) / blockSize;
+    int cap = reusableBlocks(r);
     int gpu = cache.cachedPrefix(h, cap);
-    int fromHost = host == null ? 0 : host.run(h, gpu, Math.min(cap, h.length));
-    return (gpu + fromHost) * blockSize;
+    return (gpu + hostRun(h, gpu, cap)) * blockSize;
+  }
+
+  /**
+   * Whole blocks of a prompt admission may reuse: the last token is always computed, for logits.
+   */
+  private int reusableBlocks(Request r) {
+    return (r.prefillTokens() - 1) / blockSize;
+  }
+
+  /**
+   * Cached blocks of {@code h} the host tier holds after the GPU's {@code gpu}, up to {@code cap}.
+   */
+  private int hostRun(long[] h, int gpu, int cap) {
+    return host == null ? 0 : host.run(h, gpu, Math.min(cap, h.length));
   }
 
   @Override
@@ -272,9 +285,9 @@ final class VllmV1Scheduler extends ReplicaScheduler {
       }
       Cached c = stateOf(r);
       long[] h = c == null ? null : c.hashes;
-      int cap = (r.prefillTokens() - 1) / blockSize;
+      int cap = reusableBlocks(r);
       int gpuHit = h == null ? 0 : cache.cachedPrefix(h, cap);
-      int hostHit = h == null || host == null ? 0 : host.run(h, gpuHit, Math.min(cap, h.length));
+      int hostHit = h == null ? 0 : hostRun(h, gpuHit, cap);
       int hit = gpuHit + hostHit;
       int reused = hit * blockSize;
       int n = Math.min(r.prefillTokens() - reused, budget);
