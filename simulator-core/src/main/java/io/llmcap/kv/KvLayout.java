@@ -68,12 +68,22 @@ public record KvLayout(
    * window of the next token to compute.
    */
   public int blocksFor(int computed, int total) {
-    int all = (total + blockSize - 1) / blockSize;
+    int all = blocks(total + blockSize - 1);
     if (slidingGroups == 0) {
       return fullGroups * all;
     }
-    int skipped = Math.max(0, computed - window + 1) / blockSize;
+    int skipped = blocks(Math.max(0, computed - window + 1));
     return fullGroups * all + slidingGroups * Math.max(0, all - skipped);
+  }
+
+  /**
+   * Whole blocks in {@code tokens} (≥ 0) tokens: a shift for the usual power-of-two block size (the
+   * scheduler asks this of every running request every step, and a division costs more).
+   */
+  private int blocks(int tokens) {
+    return (blockSize & (blockSize - 1)) == 0
+        ? tokens >>> Integer.numberOfTrailingZeros(blockSize)
+        : tokens / blockSize;
   }
 
   /**

@@ -18,6 +18,10 @@ public final class Distribution {
   private final int exactLimit;
   private DoubleSeries exact = new DoubleSeries(64);
   private DoubleHistogram sketch;
+  // the sketch's last value and how often it came in a row, not yet recorded: the tokens of one
+  // batch mostly share one gap, so this records a batch's gaps at once instead of a token at a time
+  private double runValue = Double.NaN;
+  private long runCount;
   private long count;
   private double sum;
   private double max = Double.NaN;
@@ -37,7 +41,13 @@ public final class Distribution {
       max = v;
     }
     if (sketch != null) {
-      sketch.recordValue(v);
+      if (v == runValue) {
+        runCount++;
+      } else {
+        recordRun();
+        runValue = v;
+        runCount = 1;
+      }
       return;
     }
     exact.add(v);
@@ -67,7 +77,15 @@ public final class Distribution {
     if (sketch == null) {
       return exact.quantile(q);
     }
+    recordRun();
     return q >= 1 ? max : Math.min(max, sketch.getValueAtPercentile(100 * q));
+  }
+
+  private void recordRun() {
+    if (runCount > 0) {
+      sketch.recordValueWithCount(runValue, runCount);
+      runCount = 0;
+    }
   }
 
   public double mean() {

@@ -7,10 +7,12 @@ import java.util.List;
 
 /**
  * Collects requests and their token counts for the next batch without boxing; {@link
- * ReplicaScheduler#build} turns it into a batch. Add each request at most once.
+ * ReplicaScheduler#build} turns it into a batch, {@link ReplicaScheduler#newBatch} hands out an
+ * empty one. Add each request at most once.
  */
 public final class BatchBuilder {
-  // Arrays, not a list: a builder per iteration is the engine's hottest allocation.
+  // Arrays, not a list, reused from batch to batch (ReplicaScheduler#newBatch): no boxing, no
+  // allocation per iteration.
   private Request[] requests = new Request[64];
   private int[] tokens = new int[64];
   private int size;
@@ -19,6 +21,17 @@ public final class BatchBuilder {
   private int cachedTokens;
   private int hostTokens;
   private double loadSeconds;
+
+  /** Empties the builder for the next batch, keeping its arrays. */
+  void clear() {
+    Arrays.fill(requests, 0, size, null);
+    size = 0;
+    totalTokens = 0;
+    maxTokens = 0;
+    cachedTokens = 0;
+    hostTokens = 0;
+    loadSeconds = 0;
+  }
 
   /**
    * Adds {@code r}, which processes {@code n} tokens this iteration: a prefill chunk of at most its

@@ -19,7 +19,7 @@ final class FasterTransformerScheduler extends ReplicaScheduler {
 
   @Override
   protected Batch nextBatch() {
-    BatchBuilder b = new BatchBuilder();
+    BatchBuilder b = newBatch();
     Batch previous = unfinished.pollFirst();
     if (previous != null) {
       for (int i = 0; i < previous.size(); i++) {

@@ -68,7 +68,7 @@ final class LightLlmScheduler extends ReplicaScheduler {
           "lightllm admitted more requests than its future-memory check allows");
     }
     waitingIters++;
-    BatchBuilder b = new BatchBuilder();
+    BatchBuilder b = newBatch();
     // the future-memory check guarantees one token each; speculative tokens take what is spare
     int spare = kv.free() - running.size();
     while (!running.isEmpty()) {
@@ -86,7 +86,7 @@ final class LightLlmScheduler extends ReplicaScheduler {
     for (Request r : running) {
       track(r);
     }
-    BatchBuilder b = new BatchBuilder();
+    BatchBuilder b = newBatch();
     while (!waiting.isEmpty()) {
       Request r = waiting.peekFirst();
       int next = wholeStepTokens(r);

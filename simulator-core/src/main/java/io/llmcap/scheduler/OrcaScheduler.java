@@ -18,7 +18,7 @@ final class OrcaScheduler extends ReplicaScheduler {
 
   @Override
   protected Batch nextBatch() {
-    BatchBuilder b = new BatchBuilder();
+    BatchBuilder b = newBatch();
     while (!running.isEmpty() && b.size() < maxBatchSize) {
       Request r = running.pollFirst();
       b.add(r, wholeStepTokens(r));

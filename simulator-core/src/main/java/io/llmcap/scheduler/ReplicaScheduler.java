@@ -75,6 +75,7 @@ public abstract class ReplicaScheduler {
   protected int waitingWithKv;
 
   private final AtomicLong batchIds;
+  private final BatchBuilder builder = new BatchBuilder();
   private int runningBatches;
   private int outstanding;
   private int preemptions;
@@ -134,6 +135,16 @@ public abstract class ReplicaScheduler {
 
   /** Frees completed requests' blocks and requeues the others (see the class comment). */
   protected abstract void handleBatchEnd(Batch batch);
+
+  /**
+   * An empty builder for the next batch. It is the same builder on every call (one per scheduler,
+   * as a builder per iteration was the engine's hottest allocation): build one batch at a time with
+   * it; {@link #build} copies what it holds.
+   */
+  protected final BatchBuilder newBatch() {
+    builder.clear();
+    return builder;
+  }
 
   /** The batch the builder holds, or null when it is empty. */
   protected final Batch build(BatchBuilder b) {

@@ -37,7 +37,7 @@ final class SarathiScheduler extends PagedScheduler {
 
   @Override
   protected Batch nextBatch() {
-    BatchBuilder b = new BatchBuilder();
+    BatchBuilder b = newBatch();
     List<Request> skipped = new ArrayList<>();
     List<Request> runningPrefills = new ArrayList<>();
     while (!running.isEmpty() && b.size() < maxMicroBatchSize) {

@@ -26,7 +26,7 @@ final class VllmScheduler extends PagedScheduler {
 
   @Override
   protected Batch nextBatch() {
-    BatchBuilder b = new BatchBuilder();
+    BatchBuilder b = newBatch();
     while (!waiting.isEmpty()) {
       Request r = waiting.peekFirst();
       int next = wholeStepTokens(r);

@@ -216,7 +216,7 @@ final class VllmV1Scheduler extends ReplicaScheduler {
 
   @Override
   protected Batch nextBatch() {
-    BatchBuilder b = new BatchBuilder();
+    BatchBuilder b = newBatch();
     int budget = config.chunkSize();
     boolean preempted = false;
     int i = 0;

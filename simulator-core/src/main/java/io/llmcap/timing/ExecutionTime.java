@@ -96,6 +96,11 @@ public final class ExecutionTime {
     return ms[op.ordinal()];
   }
 
+  /** A copy of every operator's time, indexed by {@link Operator#ordinal()}. */
+  public double[] msByOperator() {
+    return ms.clone();
+  }
+
   public double attnPreProj() {
     return ms(Operator.ATTN_PRE_PROJ);
   }

@@ -45,6 +45,35 @@ class DistributionTest {
   }
 
   @Test
+  void repeatedValuesInTheSketchCountAsEachOne() {
+    // a batch's tokens share one gap: runs of equal values go to the sketch at once
+    Distribution runs = new Distribution(100);
+    org.HdrHistogram.DoubleHistogram one = new org.HdrHistogram.DoubleHistogram(3);
+    SplittableRandom rnd = new SplittableRandom(3);
+    for (int i = 0; i < 100; i++) {
+      runs.add(i);
+      one.recordValue(i);
+    }
+    for (int i = 1; i < 5_000; i++) {
+      double gap = 0.001 * (1 + rnd.nextInt(400));
+      int tokens = 1 + rnd.nextInt(40);
+      for (int t = 0; t < tokens; t++) {
+        runs.add(gap);
+        one.recordValue(gap);
+      }
+      if (i % 1000 == 0) {
+        // reading in the middle of a run loses none of it
+        assertEquals(one.getValueAtPercentile(50), runs.quantile(0.5));
+      }
+    }
+    assertTrue(runs.sketched());
+    assertEquals(one.getTotalCount(), runs.size());
+    for (double q : new double[] {0.01, 0.5, 0.9, 0.99}) {
+      assertEquals(Math.min(runs.max(), one.getValueAtPercentile(100 * q)), runs.quantile(q));
+    }
+  }
+
+  @Test
   void earlyStopNeedsEnoughExceedancesToBeCertain() {
     // p90 of 100 values interpolates between ranks 89 and 90: 11 values above the bound decide it
     EarlyStop s = new EarlyStop("ttft", 0.9, 2.0, 100);

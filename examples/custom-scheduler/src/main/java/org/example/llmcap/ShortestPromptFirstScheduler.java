@@ -32,7 +32,7 @@ final class ShortestPromptFirstScheduler extends PagedScheduler {
 
   @Override
   protected Batch nextBatch() {
-    BatchBuilder b = new BatchBuilder();
+    BatchBuilder b = newBatch();
     for (Request r = pick(); r != null; r = pick()) {
       int next = wholeStepTokens(r);
       // the head waits rather than be skipped, or the starvation bound would not hold

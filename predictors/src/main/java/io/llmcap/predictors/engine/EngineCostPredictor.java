@@ -41,6 +41,9 @@ public final class EngineCostPredictor implements ExecutionTimePredictor {
   private final int tp;
   private final double bytesPerToken;
   private final double nvlinkBytesPerS;
+  // the CPU launch latency a captured graph saves, per operator: decode-only steps, mixed steps
+  private final double[] launchDecodeOnly;
+  private final double[] launchMixed;
 
   public EngineCostPredictor(
       ExecutionTimePredictor base,
@@ -58,15 +61,18 @@ public final class EngineCostPredictor implements ExecutionTimePredictor {
     RooflineParams.LinkFit fit = params.network().allReduce().get(link);
     double eff = fit != null ? fit.bandwidthEff() : params.network().defaultEff();
     this.nvlinkBytesPerS = link.bandwidthBytesPerS(deployment.node()) * eff;
+    this.launchDecodeOnly = new double[Operator.COUNT];
+    this.launchMixed = new double[Operator.COUNT];
+    for (Operator op : Operator.values()) {
+      launchDecodeOnly[op.ordinal()] = launchMs(op, true);
+      launchMixed[op.ordinal()] = launchMs(op, false);
+    }
   }
 
   @Override
   public ExecutionTime predict(BatchView batch, int stage) {
     ExecutionTime t = base.predict(batch, stage);
-    double[] ms = new double[Operator.COUNT];
-    for (Operator op : Operator.values()) {
-      ms[op.ordinal()] = t.ms(op);
-    }
+    double[] ms = t.msByOperator();
     int tokens = batch.totalTokens();
     boolean graphs = tokens <= features.cudaGraphMaxTokens();
     if (graphs) {
@@ -74,10 +80,10 @@ public final class EngineCostPredictor implements ExecutionTimePredictor {
       for (int i = 0; i < batch.size() && decodeOnly; i++) {
         decodeOnly = !batch.isPrefill(i) && !batch.isVerify(i);
       }
-      for (Operator op : Operator.values()) {
-        double launch = launchMs(op, decodeOnly);
-        if (launch > 0 && ms[op.ordinal()] > 0) {
-          ms[op.ordinal()] = Math.max(0, ms[op.ordinal()] - launch);
+      double[] launch = decodeOnly ? launchDecodeOnly : launchMixed;
+      for (int k = 0; k < ms.length; k++) {
+        if (launch[k] > 0 && ms[k] > 0) {
+          ms[k] = Math.max(0, ms[k] - launch[k]);
         }
       }
     }
