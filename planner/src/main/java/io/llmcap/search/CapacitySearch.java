@@ -40,6 +40,12 @@ public final class CapacitySearch {
     1.699, 1.697
   };
 
+  /**
+   * A bracket counts as narrower than the granularity up to rounding: a bracket of 10% bisected
+   * twice is 2.5% wide, and whether one more probe ran depended on the last bit of a double.
+   */
+  private static final double NOT_ROUNDING = 1 + 1e-9;
+
   private final SearchSettings settings;
   private final List<Slo> slos;
 
@@ -94,6 +100,8 @@ public final class CapacitySearch {
     Probe lo;
     Probe hi;
     double ratio;
+    // check probes requested but not yet collected (they count towards max_probes)
+    int pending;
 
     Seed(int index, double ratio) {
       this.index = index;
@@ -102,6 +110,10 @@ public final class CapacitySearch {
 
     boolean closed() {
       return lo != null && hi != null;
+    }
+
+    int probed() {
+      return probes.size() + pending;
     }
 
     double width() {
@@ -136,10 +148,12 @@ public final class CapacitySearch {
     List<Probe> all = new ArrayList<>();
     Seed s0 = new Seed(0, firstRatio);
     List<Seed> seeds = new ArrayList<>(List.of(s0));
-    // bracket with the first seed
+    // bracket with the first seed; an idle thread may start the check below the first QPS (the
+    // slowest probe: a full run at half the load), needed whenever the first QPS stays the answer
     round(
         List.of(new Request(firstQps, 0)),
         List.of(
+            new Request(firstQps / 2, 0),
             new Request(firstQps * firstRatio, 0),
             new Request(firstQps / firstRatio, 0),
             new Request((firstQps + firstQps * firstRatio) / 2, 0),
@@ -147,7 +161,7 @@ public final class CapacitySearch {
         seeds,
         prober,
         all);
-    while (!s0.closed() && s0.probes.size() < settings.maxProbes()) {
+    while (!s0.closed() && s0.probed() < settings.maxProbes()) {
       double next = step(s0);
       if (next < settings.minQps()) {
         break;
@@ -171,7 +185,7 @@ public final class CapacitySearch {
       while (true) {
         List<Request> next = new ArrayList<>();
         for (Seed s : seeds) {
-          if (!s.closed() && s.probes.size() < settings.maxProbes()) {
+          if (!s.closed() && s.probed() < settings.maxProbes()) {
             double q = step(s);
             if (q >= settings.minQps()) {
               next.add(new Request(q, s.index));
@@ -184,38 +198,50 @@ public final class CapacitySearch {
         round(next, List.of(), seeds, prober, all);
       }
     }
-    // bisect all seeds in lockstep; the first round also checks the first seed's bracket
-    boolean checked = false;
+    // bisect all seeds in lockstep. The first seed's bracket is checked once, as bisection starts;
+    // the checks do not move a bracket, so bisection goes on without waiting for them: a prober
+    // with idle threads runs them meanwhile, and they are collected at the end
+    List<Request> checks = null;
+    int checksAt = 0;
     while (true) {
       List<Request> next = new ArrayList<>();
       double spread = k > 1 ? spread(seeds) : 0;
       for (Seed s : seeds) {
         if (s.closed()
-            && s.probes.size() < settings.maxProbes()
-            && s.width() > Math.max(settings.granularity() * s.lo.qps(), spread)) {
+            && s.probed() < settings.maxProbes()
+            && s.width() > Math.max(settings.granularity() * s.lo.qps(), spread) * NOT_ROUNDING) {
           next.add(new Request((s.lo.qps() + s.hi.qps()) / 2, s.index));
         }
       }
-      int checks = 0;
-      if (!checked) {
-        checked = true;
-        List<Request> c = checks(s0);
-        next.addAll(c);
-        checks = c.size();
+      if (checks == null) {
+        checks = checks(s0);
+        s0.pending = checks.size();
+        // listed after the first bisection round's probes
+        checksAt = all.size() + next.size();
       }
       if (next.isEmpty()) {
         break;
       }
-      // ahead: both halves of each bisected bracket, as the midpoint passes or fails
-      List<Request> ahead = new ArrayList<>();
+      // ahead: the checks, then both halves of each bisected bracket, as the midpoint passes or
+      // fails
+      List<Request> ahead = new ArrayList<>(checks);
       for (Request r : next) {
         Seed s = seeds.get(r.seed());
-        if (s.closed() && r.qps() == (s.lo.qps() + s.hi.qps()) / 2) {
-          ahead.add(new Request((r.qps() + s.hi.qps()) / 2, r.seed()));
-          ahead.add(new Request((s.lo.qps() + r.qps()) / 2, r.seed()));
-        }
+        ahead.add(new Request((r.qps() + s.hi.qps()) / 2, r.seed()));
+        ahead.add(new Request((s.lo.qps() + r.qps()) / 2, r.seed()));
       }
-      round(next, ahead, seeds, prober, all, checks);
+      round(next, ahead, seeds, prober, all);
+    }
+    if (!checks.isEmpty()) {
+      List<Probe> done = new ArrayList<>();
+      List<Measurement> ms = prober.run(checks, List.of());
+      for (int i = 0; i < checks.size(); i++) {
+        Request r = checks.get(i);
+        done.add(new Probe(r.qps(), r.seed(), ms.get(i), ms.get(i).firstViolation(slos)));
+      }
+      s0.pending = 0;
+      s0.probes.addAll(done);
+      all.addAll(checksAt, done);
     }
     boolean nonMonotone = false;
     for (Seed s : seeds) {
@@ -272,7 +298,7 @@ public final class CapacitySearch {
         out.add(new Request(half, 0));
       }
     }
-    if (s0.hi != null && s0.probes.size() < settings.maxProbes()) {
+    if (s0.hi != null && s0.probed() < settings.maxProbes()) {
       out.add(new Request(s0.hi.qps() * 2, 0));
     }
     return out;
@@ -280,29 +306,13 @@ public final class CapacitySearch {
 
   private void round(
       List<Request> round, List<Request> ahead, List<Seed> seeds, Prober prober, List<Probe> all) {
-    round(round, ahead, seeds, prober, all, 0);
-  }
-
-  /** Runs a round; its last {@code checks} probes check a bracket and do not move it. */
-  private void round(
-      List<Request> round,
-      List<Request> ahead,
-      List<Seed> seeds,
-      Prober prober,
-      List<Probe> all,
-      int checks) {
     List<Measurement> ms = prober.run(round, ahead);
     for (int i = 0; i < round.size(); i++) {
       Request r = round.get(i);
       Measurement m = ms.get(i);
       Probe p = new Probe(r.qps(), r.seed(), m, m.firstViolation(slos));
       all.add(p);
-      Seed s = seeds.get(r.seed());
-      if (i < round.size() - checks) {
-        s.take(p);
-      } else {
-        s.probes.add(p);
-      }
+      seeds.get(r.seed()).take(p);
     }
   }
 

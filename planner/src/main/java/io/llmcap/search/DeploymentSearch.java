@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -292,6 +293,43 @@ public final class DeploymentSearch {
     SimulationConfig cfg = ConfigLoader.bind(tree);
     return Measurement.of(
         simulate(Simulation.prepare(cfg, catalog, baseDir), predictor, draft, List.of()));
+  }
+
+  /** Simulations {@link #warmUp} runs at most. */
+  static final int WARM_UP_RUNS = 8;
+
+  /** Requests of the first warm-up simulations; each further pair doubles it, up to a probe's. */
+  static final int WARM_UP_REQUESTS = 1000;
+
+  /**
+   * Simulates {@code d} and discards the result, until {@code stop} says so or {@value
+   * #WARM_UP_RUNS} runs are done, alternating a saturating burst and the workload's start QPS (so
+   * that the compiled code has seen both regimes the probes will), with runs growing to a probe's
+   * size (so that it has seen the paths only long runs take, such as latency sketches). It only
+   * compiles the engine's code ahead of the probes: nothing it computes is kept.
+   */
+  static void warmUp(
+      DeploymentSpec d, SearchSpace space, Catalog catalog, Path baseDir, BooleanSupplier stop) {
+    SimulationConfig first =
+        ConfigLoader.bind(
+            d.toConfig(d.workload().startQps(), space.seed(), space.predictor(), baseDir));
+    Simulation template = Simulation.prepare(first, catalog, baseDir);
+    List<ExecutionTimePredictor> predictor = Predictors.forPools(first, template, baseDir);
+    ExecutionTimePredictor draft = Predictors.draft(first, template, baseDir);
+    long probe = d.requests(d.workload().startQps());
+    for (int i = 0; i < WARM_UP_RUNS && !stop.getAsBoolean(); i++) {
+      long n = Math.min(probe, (long) WARM_UP_REQUESTS << (i / 2));
+      double qps = i % 2 == 0 ? n : d.workload().startQps();
+      com.fasterxml.jackson.databind.node.ObjectNode tree =
+          d.toConfig(qps, space.seed() + i, space.predictor(), baseDir);
+      ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("workload"))
+          .put("num_requests", n);
+      SimulationConfig cfg = ConfigLoader.bind(tree);
+      // a burst misses latency SLOs at once: run it whole, as the saturated regime to compile
+      List<EarlyStop> stops =
+          i % 2 == 1 && space.search().earlyStop() ? earlyStops(space.slos(), cfg) : List.of();
+      simulate(Simulation.prepare(cfg, catalog, baseDir), predictor, draft, stops);
+    }
   }
 
   /** One probe: the deployment simulated at {@code qps} with {@code seed}. */

@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
@@ -121,9 +122,15 @@ public final class SearchJob {
       // the session start keeps one core busy loading Spark: load the report's drawing code on the
       // other meanwhile, as simulate does (a fresh JVM's first chart costs about a second)
       Charts.warmUpInBackground();
+      // and compile the engine: a cold JVM's first probes run several times slower than warm ones
+      AtomicBoolean sessionReady = new AtomicBoolean();
+      if (!missing.isEmpty()) {
+        warmUpEngineInBackground(missing.get(0), space, catalog, baseDir, sessionReady);
+      }
       SparkSession existing = existingSession();
       long t0 = System.nanoTime();
       SparkSession spark = existing != null ? existing : session(o.master(), space.name());
+      sessionReady.set(true);
       sessionS = (System.nanoTime() - t0) / 1e9;
       out.printf(
           Locale.ROOT,
@@ -303,6 +310,27 @@ public final class SearchJob {
    * resolved {@link io.llmcap.catalog.Deployment}) on the driver, so that a predictor that trains
    * caches its model before the tasks start and executors load instead of training.
    */
+  /**
+   * Runs {@link DeploymentSearch#warmUp} of {@code d} on a daemon thread until {@code stop} is set:
+   * in local mode the executors share this JVM, so the probes start on compiled code.
+   */
+  private static void warmUpEngineInBackground(
+      DeploymentSpec d, SearchSpace space, Catalog catalog, Path baseDir, AtomicBoolean stop) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                DeploymentSearch.warmUp(d, space, catalog, baseDir, stop::get);
+              } catch (RuntimeException e) {
+                // only a head start: the search reports any problem with the deployment
+              }
+            },
+            "llmcap-engine-warm-up");
+    t.setDaemon(true);
+    t.setPriority(Thread.MIN_PRIORITY);
+    t.start();
+  }
+
   private static void warmPredictors(
       List<DeploymentSpec> todo,
       SearchSpace space,

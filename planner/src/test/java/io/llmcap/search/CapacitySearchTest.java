@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llmcap.metrics.Distribution;
 import io.llmcap.search.SearchSpace.SearchSettings;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.DoubleUnaryOperator;
@@ -80,6 +81,58 @@ class CapacitySearchTest {
     // coming from above: 8 fails, 4 passes; the check at 2 lands in the failing band
     CapacitySearch.Outcome o2 = s.run(8, q -> fake(q, ttft));
     assertTrue(o2.nonMonotone());
+  }
+
+  @Test
+  void aBracketAtTheGranularityUpToRoundingIsNotBisectedAgain() {
+    // from an estimate of 3 whose 10% step and midpoints fail: [3, 3.075] is the 2.5% granularity,
+    // though in doubles it is a hair wider
+    double hi = 3.0 * 1.1;
+    double mid = (3.0 + hi) / 2;
+    double quarter = (3.0 + mid) / 2;
+    assertTrue(quarter - 3.0 > 0.025 * 3.0);
+    CapacitySearch s = new CapacitySearch(SETTINGS, List.of(new Slo("ttft", 0.9, 2.0)));
+    CapacitySearch.Outcome o =
+        s.run(
+            3.0,
+            1.1,
+            (round, ahead) ->
+                round.stream().map(r -> fake(r.qps(), q -> q > 3.0 ? 9 : 1)).toList());
+    assertEquals(3.0, o.maxQps());
+    // the first bisection's checks (1.5, 2 × hi) are listed after it; nothing after a quarter
+    assertEquals(List.of(3.0, hi, mid, 1.5, 2 * hi, quarter), qps(o));
+  }
+
+  @Test
+  void checksRunBesideTheBisectionAndAreListedWhereTheyWereAsked() {
+    // a prober that records what each round asks and what it may start ahead
+    List<List<Double>> rounds = new ArrayList<>();
+    List<List<Double>> aheads = new ArrayList<>();
+    CapacitySearch s = new CapacitySearch(SETTINGS, List.of(new Slo("ttft", 0.9, 2.0)));
+    CapacitySearch.Outcome o =
+        s.run(
+            1.0,
+            1.1,
+            (round, ahead) -> {
+              rounds.add(round.stream().map(CapacitySearch.Request::qps).toList());
+              aheads.add(ahead.stream().map(CapacitySearch.Request::qps).toList());
+              return round.stream().map(r -> fake(r.qps(), q -> q > 1.0 ? 9 : 1)).toList();
+            });
+    // an idle thread may start the check below the first QPS with the first probe
+    assertEquals(0.5, aheads.get(0).get(0));
+    // bisection rounds hold only midpoints; their ahead lists start with the checks
+    assertEquals(List.of(1.05), rounds.get(2));
+    assertEquals(List.of(0.5, 2.2), aheads.get(2).subList(0, 2));
+    assertEquals(List.of(1.025), rounds.get(3));
+    assertEquals(List.of(0.5, 2.2), aheads.get(3).subList(0, 2));
+    // the checks are collected last, and listed after the first bisection round
+    assertEquals(List.of(0.5, 2.2), rounds.get(rounds.size() - 1));
+    assertEquals(List.of(1.0, 1.1, 1.05, 0.5, 2.2, 1.025), qps(o));
+    assertFalse(o.nonMonotone());
+  }
+
+  private static List<Double> qps(CapacitySearch.Outcome o) {
+    return o.probes().stream().map(CapacitySearch.Probe::qps).toList();
   }
 
   @Test
