@@ -52,12 +52,17 @@ public final class Distribution {
     }
     exact.add(v);
     if (exact.size() > exactLimit) {
-      sketch = new DoubleHistogram(SIGNIFICANT_DIGITS);
-      for (int i = 0; i < exact.size(); i++) {
-        sketch.recordValue(exact.get(i));
-      }
-      exact = null;
+      toSketch();
     }
+  }
+
+  /** Moves the exact values into the sketch: once per distribution, out of {@link #add}'s way. */
+  private void toSketch() {
+    sketch = new DoubleHistogram(SIGNIFICANT_DIGITS);
+    for (int i = 0; i < exact.size(); i++) {
+      sketch.recordValue(exact.get(i));
+    }
+    exact = null;
   }
 
   public long size() {

@@ -17,7 +17,7 @@ import java.util.Collection;
  */
 public abstract class PagedScheduler extends ReplicaScheduler {
   /** Running requests between iterations (the reference's "preempted requests"). */
-  protected ArrayDeque<Request> running = new ArrayDeque<>();
+  protected final ArrayDeque<Request> running = new ArrayDeque<>();
 
   private final int watermarkBlocks;
 
@@ -114,7 +114,11 @@ public abstract class PagedScheduler extends ReplicaScheduler {
       all[i++] = r;
     }
     Arrays.sort(all, BY_ARRIVAL);
-    running = new ArrayDeque<>(Arrays.asList(all));
+    // refilled, not replaced: a new deque sized to what it holds now grows again as requests return
+    running.clear();
+    for (Request r : all) {
+      running.addLast(r);
+    }
   }
 
   @Override

@@ -23,6 +23,10 @@ final class SarathiScheduler extends PagedScheduler {
         }
       };
 
+  // per-iteration scratch lists, emptied at the start of each
+  private final List<Request> skipped = new ArrayList<>();
+  private final List<Request> runningPrefills = new ArrayList<>();
+
   SarathiScheduler(SchedulerContext ctx) {
     super(ctx);
   }
@@ -38,8 +42,8 @@ final class SarathiScheduler extends PagedScheduler {
   @Override
   protected Batch nextBatch() {
     BatchBuilder b = newBatch();
-    List<Request> skipped = new ArrayList<>();
-    List<Request> runningPrefills = new ArrayList<>();
+    skipped.clear();
+    runningPrefills.clear();
     while (!running.isEmpty() && b.size() < maxMicroBatchSize) {
       Request r = running.pollFirst();
       if (!r.prefillComplete()) {
