@@ -46,12 +46,11 @@ public final class DeploymentSearch {
   public static Result run(
       DeploymentSpec d, SearchSpace space, Catalog catalog, Path baseDir, int threads) {
     long start = System.nanoTime();
-    SimulationConfig first =
-        ConfigLoader.bind(
-            d.toConfig(d.workload().startQps(), space.seed(), space.predictor(), baseDir));
-    Simulation template = Simulation.prepare(first, catalog, baseDir);
-    List<ExecutionTimePredictor> predictor = Predictors.forPools(first, template, baseDir);
-    ExecutionTimePredictor draft = Predictors.draft(first, template, baseDir);
+    Engines engines = Engines.at(d, d.workload().startQps(), space, catalog, baseDir);
+    SimulationConfig first = engines.config();
+    Simulation template = engines.template();
+    List<ExecutionTimePredictor> predictor = engines.pools();
+    ExecutionTimePredictor draft = engines.draft();
     CapacitySearch search = new CapacitySearch(space.search(), space.slos());
     long estimated = 0;
     double firstQps = d.workload().startQps();
@@ -79,14 +78,9 @@ public final class DeploymentSearch {
         ThreadLocal.withInitial(
             () -> {
               // a predictor per thread: predictors are not shared between threads
-              SimulationConfig c =
-                  ConfigLoader.bind(
-                      d.toConfig(
-                          d.workload().startQps(), space.seed(), space.predictor(), baseDir));
-              Simulation t = Simulation.prepare(c, catalog, baseDir);
-              List<ExecutionTimePredictor> p = Predictors.forPools(c, t, baseDir);
-              ExecutionTimePredictor dr = Predictors.draft(c, t, baseDir);
-              return r -> probe(d, r.qps(), seed(space, r), space, catalog, baseDir, p, dr);
+              Engines e = Engines.at(d, d.workload().startQps(), space, catalog, baseDir);
+              return r ->
+                  probe(d, r.qps(), seed(space, r), space, catalog, baseDir, e.pools(), e.draft());
             });
     Map<CapacitySearch.Request, Future<Measurement>> started = new HashMap<>();
     CapacitySearch.Prober prober =
@@ -310,12 +304,7 @@ public final class DeploymentSearch {
    */
   static void warmUp(
       DeploymentSpec d, SearchSpace space, Catalog catalog, Path baseDir, BooleanSupplier stop) {
-    SimulationConfig first =
-        ConfigLoader.bind(
-            d.toConfig(d.workload().startQps(), space.seed(), space.predictor(), baseDir));
-    Simulation template = Simulation.prepare(first, catalog, baseDir);
-    List<ExecutionTimePredictor> predictor = Predictors.forPools(first, template, baseDir);
-    ExecutionTimePredictor draft = Predictors.draft(first, template, baseDir);
+    Engines engines = Engines.at(d, d.workload().startQps(), space, catalog, baseDir);
     long probe = d.requests(d.workload().startQps());
     for (int i = 0; i < WARM_UP_RUNS && !stop.getAsBoolean(); i++) {
       long n = Math.min(probe, (long) WARM_UP_REQUESTS << (i / 2));
@@ -328,7 +317,7 @@ public final class DeploymentSearch {
       // a burst misses latency SLOs at once: run it whole, as the saturated regime to compile
       List<EarlyStop> stops =
           i % 2 == 1 && space.search().earlyStop() ? earlyStops(space.slos(), cfg) : List.of();
-      simulate(Simulation.prepare(cfg, catalog, baseDir), predictor, draft, stops);
+      simulate(Simulation.prepare(cfg, catalog, baseDir), engines.pools(), engines.draft(), stops);
     }
   }
 
@@ -354,12 +343,27 @@ public final class DeploymentSearch {
    */
   public static Measurement rerun(
       DeploymentSpec d, double qps, SearchSpace space, Catalog catalog, Path baseDir) {
-    SimulationConfig cfg =
-        ConfigLoader.bind(d.toConfig(qps, space.seed(), space.predictor(), baseDir));
-    Simulation template = Simulation.prepare(cfg, catalog, baseDir);
-    List<ExecutionTimePredictor> predictor = Predictors.forPools(cfg, template, baseDir);
-    ExecutionTimePredictor draft = Predictors.draft(cfg, template, baseDir);
-    return probe(d, qps, space.seed(), space, catalog, baseDir, predictor, draft);
+    Engines e = Engines.at(d, qps, space, catalog, baseDir);
+    return probe(d, qps, space.seed(), space, catalog, baseDir, e.pools(), e.draft());
+  }
+
+  /**
+   * A deployment's simulation at one QPS, prepared, with the predictors its simulations use: one
+   * per pool, and the speculative draft's (null without one). Predictors are not shared between
+   * threads.
+   */
+  private record Engines(
+      SimulationConfig config,
+      Simulation template,
+      List<ExecutionTimePredictor> pools,
+      ExecutionTimePredictor draft) {
+    static Engines at(
+        DeploymentSpec d, double qps, SearchSpace space, Catalog catalog, Path baseDir) {
+      SimulationConfig c =
+          ConfigLoader.bind(d.toConfig(qps, space.seed(), space.predictor(), baseDir));
+      Simulation t = Simulation.prepare(c, catalog, baseDir);
+      return new Engines(c, t, Predictors.forPools(c, t, baseDir), Predictors.draft(c, t, baseDir));
+    }
   }
 
   /**

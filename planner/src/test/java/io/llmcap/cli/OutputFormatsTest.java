@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmcap.parquet.ParquetRows;
 import io.llmcap.report.ReportFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,13 +19,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
-import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.example.data.Group;
-import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.LocalInputFile;
-import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.Type;
@@ -208,24 +205,14 @@ class OutputFormatsTest {
   }
 
   private static MessageType read(Path file, List<Group> rows) throws IOException {
+    MessageType schema = ParquetRows.read(file, rows);
     try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(file))) {
-      MessageType schema = r.getFooter().getFileMetaData().getSchema();
-      PageReadStore pages;
-      while ((pages = r.readNextRowGroup()) != null) {
-        RecordReader<Group> rr =
-            new ColumnIOFactory()
-                .getColumnIO(schema)
-                .getRecordReader(pages, new GroupRecordConverter(schema));
-        for (long i = 0; i < pages.getRowCount(); i++) {
-          rows.add(rr.read());
-        }
-      }
       assertEquals(
           "ZSTD",
           r.getFooter().getBlocks().get(0).getColumns().get(0).getCodec().name(),
           "compressed");
-      return schema;
     }
+    return schema;
   }
 
   private static Set<String> names(Path dir) throws IOException {

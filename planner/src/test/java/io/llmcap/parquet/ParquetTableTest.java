@@ -13,16 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.example.data.Group;
-import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
-import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.LocalInputFile;
-import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.schema.MessageType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -137,19 +133,7 @@ class ParquetTableTest {
 
   private static List<Group> read(Path file) throws IOException {
     List<Group> rows = new ArrayList<>();
-    try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(file))) {
-      MessageType schema = r.getFooter().getFileMetaData().getSchema();
-      PageReadStore pages;
-      while ((pages = r.readNextRowGroup()) != null) {
-        RecordReader<Group> rr =
-            new ColumnIOFactory()
-                .getColumnIO(schema)
-                .getRecordReader(pages, new GroupRecordConverter(schema));
-        for (long i = 0; i < pages.getRowCount(); i++) {
-          rows.add(rr.read());
-        }
-      }
-    }
+    ParquetRows.read(file, rows);
     return rows;
   }
 }
