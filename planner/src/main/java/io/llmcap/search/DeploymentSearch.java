@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,7 +57,10 @@ public final class DeploymentSearch {
     double firstQps = d.workload().startQps();
     double firstRatio = 2.0;
     if (Boolean.TRUE.equals(space.search().estimate())) {
-      Measurement sat = saturated(d, space, catalog, baseDir, predictor, draft);
+      Estimate sat = ESTIMATES.remove(Estimate.key(d, space, baseDir));
+      if (sat == null) {
+        sat = Estimate.of(saturated(d, space, catalog, baseDir, predictor, draft));
+      }
       estimated = sat.requests();
       if (sat.makespan() > 0 && sat.requests() > 0) {
         firstQps =
@@ -289,6 +293,26 @@ public final class DeploymentSearch {
         simulate(Simulation.prepare(cfg, catalog, baseDir), predictor, draft, List.of()));
   }
 
+  /** What a capacity estimate measured: requests completed and the time they took. */
+  private record Estimate(long requests, double makespan) {
+    static Estimate of(Measurement m) {
+      return new Estimate(m.requests(), m.makespan());
+    }
+
+    /** What an estimate depends on: the deployment, the seed, the predictor, the base folder. */
+    static List<Object> key(DeploymentSpec d, SearchSpace space, Path baseDir) {
+      return List.of(
+          d.id(), String.valueOf(space.seed()), String.valueOf(space.predictor()), baseDir);
+    }
+  }
+
+  /**
+   * Estimates {@link #warmUp} measured ahead of the search in this JVM, taken by the search of the
+   * same deployment (an estimate is deterministic, so either may compute it; in cluster mode the
+   * executors never see these and measure their own).
+   */
+  private static final Map<List<Object>, Estimate> ESTIMATES = new ConcurrentHashMap<>();
+
   /** Simulations {@link #warmUp} runs at most. */
   static final int WARM_UP_RUNS = 8;
 
@@ -296,15 +320,22 @@ public final class DeploymentSearch {
   static final int WARM_UP_REQUESTS = 1000;
 
   /**
-   * Simulates {@code d} and discards the result, until {@code stop} says so or {@value
-   * #WARM_UP_RUNS} runs are done, alternating a saturating burst and the workload's start QPS (so
-   * that the compiled code has seen both regimes the probes will), with runs growing to a probe's
-   * size (so that it has seen the paths only long runs take, such as latency sketches). It only
-   * compiles the engine's code ahead of the probes: nothing it computes is kept.
+   * Measures {@code d}'s capacity estimate for its search to take, then simulates {@code d} and
+   * discards the result, until {@code stop} says so or {@value #WARM_UP_RUNS} runs are done,
+   * alternating a saturating burst and the workload's start QPS (so that the compiled code has seen
+   * both regimes the probes will), with runs growing to a probe's size (so that it has seen the
+   * paths only long runs take, such as latency sketches). It only compiles the engine's code ahead
+   * of the probes: nothing it computes is kept.
    */
   static void warmUp(
       DeploymentSpec d, SearchSpace space, Catalog catalog, Path baseDir, BooleanSupplier stop) {
     Engines engines = Engines.at(d, d.workload().startQps(), space, catalog, baseDir);
+    if (Boolean.TRUE.equals(space.search().estimate())) {
+      // the search's first step, measured here on the idle core
+      ESTIMATES.put(
+          Estimate.key(d, space, baseDir),
+          Estimate.of(saturated(d, space, catalog, baseDir, engines.pools(), engines.draft())));
+    }
     long probe = d.requests(d.workload().startQps());
     for (int i = 0; i < WARM_UP_RUNS && !stop.getAsBoolean(); i++) {
       long n = Math.min(probe, (long) WARM_UP_REQUESTS << (i / 2));
