@@ -25,6 +25,10 @@ public final class ExecutionTime {
 
   private final int layers;
   private final double[] ms;
+  // the stage's model and total seconds, summed on first use: the engine asks for them several
+  // times per stage
+  private double modelSeconds = Double.NaN;
+  private double totalSeconds = Double.NaN;
 
   /**
    * @param layers the layers of the stage
@@ -182,20 +186,26 @@ public final class ExecutionTime {
 
   /** GPU time of the stage in seconds. */
   public double modelSeconds() {
-    double s = blockMs() * layers;
-    for (int op : STAGE) {
-      s += ms[op];
+    if (Double.isNaN(modelSeconds)) {
+      double s = blockMs() * layers;
+      for (int op : STAGE) {
+        s += ms[op];
+      }
+      modelSeconds = s * 1e-3;
     }
-    return s * 1e-3;
+    return modelSeconds;
   }
 
   /** Wall time of the stage in seconds, CPU overheads included. */
   public double totalSeconds() {
-    double s = modelSeconds();
-    for (int op : HOST) {
-      s += ms[op] * 1e-3;
+    if (Double.isNaN(totalSeconds)) {
+      double s = modelSeconds();
+      for (int op : HOST) {
+        s += ms[op] * 1e-3;
+      }
+      totalSeconds = s;
     }
-    return s;
+    return totalSeconds;
   }
 
   @Override
