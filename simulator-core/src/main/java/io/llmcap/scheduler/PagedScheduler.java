@@ -127,7 +127,8 @@ public abstract class PagedScheduler extends ReplicaScheduler {
     requeueUnfinished(batch, running);
   }
 
+  /** ⌈a / b⌉ for a > −b: a shift for a power-of-two b, as block sizes are (asked every step). */
   protected static int ceilDiv(int a, int b) {
-    return (a + b - 1) / b;
+    return (b & (b - 1)) == 0 ? (a + b - 1) >>> Integer.numberOfTrailingZeros(b) : (a + b - 1) / b;
   }
 }
