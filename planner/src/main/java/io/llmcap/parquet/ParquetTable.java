@@ -54,14 +54,17 @@ import org.apache.parquet.schema.Types;
 public final class ParquetTable implements AutoCloseable {
   /** A column type. */
   public enum Kind {
-    INT(4),
+    INT(8),
     LONG(8),
     DOUBLE(8),
-    BOOLEAN(1),
+    BOOLEAN(8),
     /** UTF-8, annotated as a string (Spark's and pyarrow's string type) */
     STRING(32);
 
-    /** Bytes a value takes in memory, for sizing row groups (a string's is a guess). */
+    /**
+     * Bytes a buffered value takes, for sizing row groups: ints and booleans are buffered as longs;
+     * a string's is a guess.
+     */
     final int width;
 
     Kind(int width) {

@@ -324,13 +324,13 @@ public final class DeploymentSearch {
    * discards the result, until {@code stop} says so or {@value #WARM_UP_RUNS} runs are done,
    * alternating a saturating burst and the workload's start QPS (so that the compiled code has seen
    * both regimes the probes will), with runs growing to a probe's size (so that it has seen the
-   * paths only long runs take, such as latency sketches). It only compiles the engine's code ahead
-   * of the probes: nothing it computes is kept.
+   * paths only long runs take, such as latency sketches). Apart from the estimate, nothing it
+   * computes is kept: the runs only compile the engine's code ahead of the probes.
    */
   static void warmUp(
       DeploymentSpec d, SearchSpace space, Catalog catalog, Path baseDir, BooleanSupplier stop) {
     Engines engines = Engines.at(d, d.workload().startQps(), space, catalog, baseDir);
-    if (Boolean.TRUE.equals(space.search().estimate())) {
+    if (Boolean.TRUE.equals(space.search().estimate()) && !stop.getAsBoolean()) {
       // the search's first step, measured here on the idle core
       ESTIMATES.put(
           Estimate.key(d, space, baseDir),
