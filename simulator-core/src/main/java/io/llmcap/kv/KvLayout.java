@@ -77,13 +77,18 @@ public record KvLayout(
   }
 
   /**
-   * Whole blocks in {@code tokens} (≥ 0) tokens: a shift for the usual power-of-two block size (the
-   * scheduler asks this of every running request every step, and a division costs more).
+   * Whole blocks of {@code blockSize} tokens in {@code tokens} (≥ 0) tokens: a shift for the usual
+   * power-of-two block size (schedulers ask this of every running request every step, and a
+   * division costs more).
    */
-  private int blocks(int tokens) {
+  public static int wholeBlocks(int tokens, int blockSize) {
     return (blockSize & (blockSize - 1)) == 0
         ? tokens >>> Integer.numberOfTrailingZeros(blockSize)
         : tokens / blockSize;
+  }
+
+  private int blocks(int tokens) {
+    return wholeBlocks(tokens, blockSize);
   }
 
   /**

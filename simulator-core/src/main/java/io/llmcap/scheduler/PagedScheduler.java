@@ -1,5 +1,6 @@
 package io.llmcap.scheduler;
 
+import io.llmcap.kv.KvLayout;
 import io.llmcap.request.Batch;
 import io.llmcap.request.Request;
 import java.util.ArrayDeque;
@@ -127,8 +128,8 @@ public abstract class PagedScheduler extends ReplicaScheduler {
     requeueUnfinished(batch, running);
   }
 
-  /** ⌈a / b⌉ for a > −b: a shift for a power-of-two b, as block sizes are (asked every step). */
+  /** ⌈a / b⌉ for a > −b (b a block size). */
   protected static int ceilDiv(int a, int b) {
-    return (b & (b - 1)) == 0 ? (a + b - 1) >>> Integer.numberOfTrailingZeros(b) : (a + b - 1) / b;
+    return KvLayout.wholeBlocks(a + b - 1, b);
   }
 }
